@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/dudao-app/dudao/app/inspect"
+)
+
+// Tx is a write transaction. Its methods are the DB's write methods, bound to
+// the transaction so that several of them commit or roll back together.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+// InTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits if fn
+// returns nil; the commit is durable when InTx returns. fn must not call
+// methods of db itself: the single writer connection is held by tx, so such a
+// call waits until ctx ends.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", translate(err))
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err := fn(&Tx{tx: sqlTx, db: db}); err != nil {
+		return err
+	}
+	done = true
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", translate(err))
+	}
+	return nil
+}
+
+// update runs fn in InTx and names the operation on errors that come from
+// the transaction itself (a full disk usually shows at commit); fn's own
+// errors already carry their context.
+func (db *DB) update(ctx context.Context, what string, fn func(tx *Tx) error) error {
+	var fnErr error
+	err := db.InTx(ctx, func(tx *Tx) error {
+		fnErr = fn(tx)
+		return fnErr
+	})
+	if err != nil && fnErr == nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return err
+}
+
+// querier is what reads need; *sql.DB, *sql.Tx and *sql.Conn have it.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// readTx runs fn in a read transaction of the read pool, so that a record
+// spread over several tables is read from one snapshot.
+func (db *DB) readTx(ctx context.Context, fn func(q querier) error) error {
+	tx, err := db.r.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", translate(err))
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(tx)
+}
+
+func newID() (string, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", fmt.Errorf("generate id: %w", err)
+	}
+	return id.String(), nil
+}
+
+// norm brings a time to what the store keeps: UTC at inspect.TimePrecision.
+func norm(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(inspect.TimePrecision)
+}
+
+func toMS(t time.Time) int64 { return t.UnixMilli() }
+
+// nullMS stores the zero time as NULL: UnixMilli of the zero time is a real,
+// if ancient, instant and would not round-trip to IsZero.
+func nullMS(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func nullMSPtr(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return nullMS(*t)
+}
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func fromNullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}
+
+func fromNullMSPtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+func nullString(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

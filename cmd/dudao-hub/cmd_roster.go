@@ -1,0 +1,178 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dudao-app/dudao/app/roster"
+	"github.com/dudao-app/dudao/app/store"
+)
+
+func init() {
+	var dryRun bool
+	var encoding, rejectsPath string
+	register(&command{
+		noun: "roster", verb: "import", args: "[--dry-run] [--encoding utf-8|gbk|gb18030] [--rejects FILE] FILE", needsDB: true,
+		short: "import a staff roster (CSV or xlsx) exported by HR",
+		examples: `  dudao-hub roster import --dry-run 员工名单.csv
+  dudao-hub roster import 员工名单.xlsx --rejects rejected.csv
+
+The roster is a full snapshot of the halls it names: their staff who are not
+in the file are deactivated (never deleted; their history stays). Valid rows
+are applied and each bad row is listed with its line and reason, and written
+to the rejects file (default: FILE.rejects.csv next to the roster), so HR can
+fix them and import again. Run with --dry-run first to see what would change.
+CSV may be UTF-8 (with or without BOM) or GBK; the encoding is detected.`,
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&dryRun, "dry-run", false, "show what would change without changing anything")
+			fs.StringVar(&encoding, "encoding", "", "force the CSV text `ENCODING` (utf-8, gbk, gb18030) instead of detecting it")
+			fs.StringVar(&rejectsPath, "rejects", "", "write rejected rows to this `FILE` (CSV)")
+		},
+		run: func(e *env, args []string) error {
+			if err := wantArgs("roster import", args, "FILE"); err != nil {
+				return err
+			}
+			return importRoster(e, args[0], encoding, rejectsPath, dryRun)
+		},
+	})
+}
+
+func importRoster(e *env, path, encoding, rejectsPath string, dryRun bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("roster import: %w", err)
+	}
+	defer f.Close()
+	file, err := roster.Parse(path, f, roster.Options{Encoding: encoding})
+	if err != nil {
+		if errors.Is(err, roster.ErrEncoding) {
+			return withHint(err, "if the file is GBK or UTF-8 but detected wrongly, say which with --encoding")
+		}
+		return err
+	}
+	cur, err := currentRoster(e)
+	if err != nil {
+		return err
+	}
+	plan := file.Plan(cur)
+	for _, w := range plan.Warnings {
+		fmt.Fprintf(e.stderr, "dudao-hub: warning: %s\n", w)
+	}
+	printPlan(e, file, plan, dryRun)
+	if dryRun {
+		e.printf("dry run: nothing was changed\n")
+		return nil
+	}
+	if len(plan.Rejects) > 0 {
+		if rejectsPath == "" {
+			rejectsPath = strings.TrimSuffix(path, filepath.Ext(path)) + ".rejects.csv"
+		}
+		if err := writeRejectsFile(rejectsPath, plan.Rejects); err != nil {
+			return err
+		}
+		e.printf("wrote %d rejected rows to %s\n", plan.RejectedLines(), rejectsPath)
+	}
+	changes := store.RosterChanges{At: time.Now()}
+	for _, c := range append(plan.Add, plan.Update...) {
+		changes.Upsert = append(changes.Upsert, store.Staff{
+			ID: c.New.ID, EmployeeNo: c.New.EmployeeNo, Name: c.New.Name, Gender: c.New.Gender,
+			Role: c.New.Role, Badge: c.New.Badge, HallID: c.New.HallID,
+		})
+	}
+	for _, s := range plan.Deactivate {
+		changes.Deactivate = append(changes.Deactivate, s.ID)
+	}
+	if _, err := e.db.ApplyRoster(e.ctx, changes); err != nil {
+		return fmt.Errorf("apply roster %s: %w (nothing was changed)", filepath.Base(path), err)
+	}
+	e.printf("applied: %d added, %d updated, %d deactivated\n", len(plan.Add), len(plan.Update), len(plan.Deactivate))
+	if len(plan.Rejects) > 0 {
+		return fmt.Errorf("%d rows of %s were rejected and not imported; fix them and import again", plan.RejectedLines(), filepath.Base(path))
+	}
+	return nil
+}
+
+func currentRoster(e *env) (roster.Current, error) {
+	var cur roster.Current
+	halls, err := e.db.Halls(e.ctx)
+	if err != nil {
+		return cur, err
+	}
+	for _, h := range halls {
+		cur.Halls = append(cur.Halls, roster.Hall{ID: h.ID, Code: h.Code, Name: h.Name})
+	}
+	staff, err := e.db.Staff(e.ctx, store.StaffFilter{IncludeInactive: true})
+	if err != nil {
+		return cur, err
+	}
+	for _, s := range staff {
+		cur.Staff = append(cur.Staff, roster.Staff{
+			ID: s.ID, EmployeeNo: s.EmployeeNo, Name: s.Name, Gender: s.Gender, Role: s.Role,
+			HallID: s.HallID, Badge: s.Badge, Active: s.Active(),
+		})
+	}
+	return cur, nil
+}
+
+func printPlan(e *env, file *roster.File, plan *roster.Plan, dryRun bool) {
+	verb := "will"
+	if dryRun {
+		verb = "would"
+	}
+	enc := file.Encoding
+	if enc == "" {
+		enc = "xlsx"
+	}
+	e.printf("roster %s (%s, %d lines): %d rows read, %d rejected\n", file.Name, enc, file.Lines, len(file.Rows), plan.RejectedLines())
+	var halls []string
+	for _, h := range plan.Halls {
+		halls = append(halls, h.Name)
+	}
+	if len(halls) > 0 {
+		e.printf("covers halls: %s\n", strings.Join(halls, ", "))
+	}
+	e.printf("%s add %d, update %d, deactivate %d; %d unchanged\n", verb, len(plan.Add), len(plan.Update), len(plan.Deactivate), plan.Unchanged)
+	for _, c := range plan.Add {
+		e.printf("  add        line %d: %s %s (%s, %s) at %s\n", c.Row.Line, c.New.EmployeeNo, c.New.Name, c.New.Role, c.New.Gender, c.Hall.Name)
+	}
+	for _, c := range plan.Update {
+		var fields []string
+		for _, fc := range c.Fields {
+			fields = append(fields, fc.String())
+		}
+		e.printf("  update     line %d: %s %s: %s\n", c.Row.Line, c.New.EmployeeNo, c.New.Name, strings.Join(fields, "; "))
+	}
+	for _, s := range plan.Deactivate {
+		e.printf("  deactivate %s %s (not in the roster of their hall)\n", s.EmployeeNo, s.Name)
+	}
+	if plan.HeldBack {
+		e.printf("  no one %s be deactivated: a rejected row could not be tied to a person\n", verb)
+	}
+	for _, r := range plan.Rejects {
+		e.printf("  reject     %s\n", r.Error())
+	}
+}
+
+func writeRejectsFile(path string, rejects []roster.Reject) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".rejects-*.csv")
+	if err != nil {
+		return fmt.Errorf("write rejects file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := roster.WriteRejects(tmp, rejects); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write rejects file %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write rejects file %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write rejects file %s: %w", path, err)
+	}
+	return nil
+}
