@@ -45,7 +45,7 @@ const (
 
 // CST is the halls' local time. A fixed zone rather than Asia/Shanghai from
 // tzdata, which a stripped-down tablet image may lack; China has no DST.
-var CST = time.FixedZone("CST", 8*3600)
+var CST = inspect.HallZone
 
 // ErrNotEmpty is returned when the store already has halls: the demo would
 // otherwise mix with real data, or duplicate itself when run twice.

@@ -127,3 +127,9 @@ type Change struct {
 	ItemID   string
 	Finding  *Finding
 }
+
+// HallZone is the time zone every date and time is shown in. All 优付通 halls
+// are in Yunnan, on China Standard Time, and a record must read the same on a
+// tablet, a hub in a data centre on UTC, and a printed report. A fixed zone
+// needs no tzdata on the device.
+var HallZone = time.FixedZone("CST", 8*3600)

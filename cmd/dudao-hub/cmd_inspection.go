@@ -13,8 +13,8 @@ import (
 	"github.com/dudao-app/dudao/app/store"
 )
 
-// The hub's dates are the halls' local dates: Yunnan keeps China Standard Time.
-var hallZone = time.FixedZone("CST", 8*3600)
+// The hub's dates are the halls' local dates.
+var hallZone = inspect.HallZone
 
 func parseDate(flagName, s string) (time.Time, error) {
 	t, err := time.ParseInLocation("2006-01-02", s, hallZone)

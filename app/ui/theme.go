@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/dudao-app/dudao/assets"
+)
+
+var (
+	// cjkFont is bundled rather than left to system font fallback: a tablet
+	// without Chinese fonts, or a fresh Linux install, would otherwise show
+	// hall and staff names as tofu boxes.
+	cjkFont = fyne.NewStaticResource("DroidSansFallbackFull.ttf", assets.CJKFont)
+	appIcon = fyne.NewStaticResource("icon.png", assets.Icon)
+)
+
+// dudaoTheme is Fyne's default theme with the bundled CJK font and sizes made
+// for fingers on a tablet. Colours come from the default theme, so the app
+// follows the system's light or dark variant.
+type dudaoTheme struct {
+	fyne.Theme
+
+	// textScale enlarges all text for supervisors who need larger type
+	// (a setting for a later step); 1 is the normal size.
+	textScale float32
+}
+
+var _ fyne.Theme = (*dudaoTheme)(nil)
+
+func newTheme() *dudaoTheme {
+	return &dudaoTheme{Theme: theme.DefaultTheme(), textScale: 1}
+}
+
+// Font returns the CJK font for every style. It has no Latin letters, so
+// Fyne's glyph fallback still draws Latin text (and bold, italic, monospace)
+// in its own Noto fonts; Chinese always comes from the bundled font.
+func (t *dudaoTheme) Font(fyne.TextStyle) fyne.Resource {
+	return cjkFont
+}
+
+// Size enlarges text and touch targets: a row or button must be easy to hit
+// while walking a hall with the tablet in one hand.
+func (t *dudaoTheme) Size(name fyne.ThemeSizeName) float32 {
+	scale := t.textScale
+	if scale <= 0 {
+		scale = 1
+	}
+	switch name {
+	case theme.SizeNameText:
+		return 16 * scale
+	case theme.SizeNameHeadingText:
+		return 26 * scale
+	case theme.SizeNameSubHeadingText:
+		return 20 * scale
+	case theme.SizeNameCaptionText:
+		return 14 * scale
+	case theme.SizeNameInnerPadding:
+		return 12
+	case theme.SizeNamePadding:
+		return 6
+	case theme.SizeNameInlineIcon:
+		return 24
+	case theme.SizeNameScrollBar:
+		return 16
+	}
+	return t.Theme.Size(name)
+}

@@ -1,0 +1,37 @@
+// Command dudao is the 督导通 app for supervisors' tablets and managers'
+// desktops. It only wires things together; the screens live in app/ui.
+//
+// The fyne tool reads FyneApp.toml from this directory, so FyneApp.toml here
+// links to the repository root's, and assets/icon.png here links to the icon
+// so the path in it resolves from either place. Package from this directory
+// (`fyne package -os android`); note that fyne rewrites the file, bumping
+// Build and dropping comments, so it holds none.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/dudao-app/dudao/app/ui"
+)
+
+// appID must match FyneApp.toml. Preferences and storage are keyed by it, so
+// changing it after release would orphan every tablet's data.
+const appID = "cn.yunnan.dudao"
+
+func main() {
+	a := app.NewWithID(appID)
+	db, err := openLocal(context.Background(), a.Storage().RootURI().Path())
+	if err != nil {
+		slog.Error("open the local database", "err", err)
+		os.Exit(1)
+	}
+	defer db.Close()
+	w := ui.Create(a, newStoreSource(db))
+	w.Resize(fyne.NewSize(1280, 800))
+	w.ShowAndRun()
+}
