@@ -1,0 +1,207 @@
+// Package flow is the supervisor's inspection workflow on a device, without
+// any UI: sign in, pick a hall and the staff on duty, record exceptions person
+// by person, review the scores, sign and seal, amend, browse history. The
+// screens in app/ui call it and hold no rules of their own.
+//
+// Every call that changes a draft commits it durably before it returns, so a
+// screen may say "saved" the moment a call succeeds, and killing the app at
+// any point resumes the draft exactly as the last successful call left it.
+package flow
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dudao-app/dudao/app/inspect"
+	"github.com/dudao-app/dudao/app/standard"
+)
+
+// Workflow is what the screens need. *Flow implements it over the local store;
+// screen tests may use the real thing on a temporary database.
+type Workflow interface {
+	// Sign-in.
+	Users(ctx context.Context) ([]User, error)
+	SignIn(ctx context.Context, username, pin string) (User, error)
+
+	// Starting: halls, recently inspected by this user first; query filters by
+	// code or name (substring, case-insensitive); "" lists all.
+	Halls(ctx context.Context, user User, query string) ([]Hall, error)
+	// LastHall is the hall this device last inspected for the user, "" if none.
+	LastHall(ctx context.Context, user User) (string, error)
+	// OnDuty lists the hall's active staff, with Present set for those ticked
+	// at the user's last visit to that hall.
+	OnDuty(ctx context.Context, user User, hallID string) ([]DutyStaff, error)
+	// Start creates a draft for the hall with the ticked staff (by staff ID)
+	// and remembers the selection for next time. The start time is now.
+	Start(ctx context.Context, user User, hallID string, staffIDs []string) (*Draft, error)
+	// Drafts lists this device's unsealed inspections for the user, newest
+	// first, so the app can offer to resume one.
+	Drafts(ctx context.Context, user User) ([]Summary, error)
+	// Open loads an inspection, draft or sealed, with everything needed to
+	// show it.
+	Open(ctx context.Context, inspectionID string) (*Draft, error)
+
+	// People during a draft.
+	AddPerson(ctx context.Context, d *Draft, staffID string) (*Subject, error)
+	AddOffRoster(ctx context.Context, d *Draft, name string, role standard.Role, gender standard.Gender) (*Subject, error)
+	RemovePerson(ctx context.Context, d *Draft, personID string) error
+
+	// Checklist returns a subject's items that apply, grouped by section,
+	// with their current findings and repeat counts (personID "" = hall).
+	Checklist(ctx context.Context, d *Draft, personID string) (*Subject, error)
+
+	// Recording, on the subject's checklist (personID "" = hall items). Each
+	// returns the item's new state, with its repeat-offence hint.
+	ToggleNonconform(ctx context.Context, d *Draft, personID, itemID string) (ItemState, error)
+	SetNotApplicable(ctx context.Context, d *Draft, personID, itemID string, na bool) (ItemState, error)
+	SetTally(ctx context.Context, d *Draft, personID, itemID string, observed, failed int) (ItemState, error)
+	SetNote(ctx context.Context, d *Draft, personID, itemID, note string) (ItemState, error)
+	// AttachPhoto decodes the image (JPEG, PNG), shrinks it to at most
+	// MaxPhotoPixels on its longer side, re-encodes it as JPEG, stores it by
+	// content address and adds it to the finding (marking the item
+	// nonconform if it conformed). A corrupt or unsupported file returns an
+	// error wrapping ErrBadPhoto and attaches nothing.
+	AttachPhoto(ctx context.Context, d *Draft, personID, itemID, name string, data []byte) (ItemState, error)
+	RemovePhoto(ctx context.Context, d *Draft, personID, itemID, sha256 string) (ItemState, error)
+	// QuickPhrases are canned notes for an item (and general ones).
+	QuickPhrases(itemID string) []standard.Text
+
+	// Review and seal.
+	Review(ctx context.Context, d *Draft) (*Review, error)
+	// SignSupervisor and SignStaff store a drawn signature (PNG bytes, may be
+	// nil when a staff member declines) and a disagreement in the person's
+	// own words.
+	SignSupervisor(ctx context.Context, d *Draft, png []byte) error
+	SignStaff(ctx context.Context, d *Draft, personID string, png []byte, disagreement string) error
+	// Seal needs the supervisor's signature; it returns the seal hash.
+	Seal(ctx context.Context, d *Draft) (string, error)
+
+	// Corrections after sealing.
+	Amend(ctx context.Context, user User, inspectionID, reason string, changes []inspect.Change) (*inspect.Amendment, error)
+
+	// History of this device's inspections.
+	History(ctx context.Context, f HistoryFilter) ([]Summary, error)
+}
+
+// Errors the screens show with their own message.
+var (
+	// ErrBadPhoto: the file is not a JPEG or PNG image we can read.
+	ErrBadPhoto = errors.New("unsupported or corrupt photo")
+	// ErrUnsigned: sealing needs the supervisor's signature first.
+	ErrUnsigned = errors.New("the supervisor has not signed")
+)
+
+// MaxPhotoPixels bounds the longer side of a stored photo.
+const MaxPhotoPixels = 1600
+
+// User is a person who can sign in on this device.
+type User struct {
+	ID, Username, Name string
+	Manager            bool
+}
+
+// Hall is a hall to inspect.
+type Hall struct {
+	ID, Code, Name string
+	LastVisit      time.Time // this user's last inspection there; zero if none
+}
+
+// DutyStaff is one member of a hall's roster on the start screen.
+type DutyStaff struct {
+	ID, EmployeeNo, Name, Badge string
+	Role                        standard.Role
+	Gender                      standard.Gender
+	Present                     bool // ticked at the last visit
+}
+
+// Draft is an inspection being recorded (or a sealed one opened read-only),
+// with the standard it is recorded against.
+type Draft struct {
+	Inspection *inspect.Inspection
+	Standard   *standard.Version
+	HallName   string
+	// ReadOnly is set for sealed inspections: recording calls return
+	// inspect.ErrSealed.
+	ReadOnly bool
+}
+
+// Subject is one checklist: a person, or the hall (PersonID "").
+type Subject struct {
+	PersonID string
+	Person   *inspect.Person // nil for the hall
+	Sections []SectionState
+}
+
+// SectionState is a section of a subject's checklist, only with the items
+// that apply to the subject.
+type SectionState struct {
+	Section standard.Section // Items emptied; see Items
+	Items   []ItemState
+}
+
+// ItemState is one item on a checklist as the screen shows it.
+type ItemState struct {
+	Item    standard.Item
+	Clause  standard.Clause
+	Finding *inspect.Finding // nil: conforms
+	// Repeats is how many earlier sealed findings this person has on the
+	// item in the last RepeatWindow; the hint "3rd time in 90 days" is
+	// Repeats+1 when the item is marked now.
+	Repeats int
+}
+
+// RepeatWindow is how far back repeat offences are counted.
+const RepeatWindow = 90 * 24 * time.Hour
+
+// Review is the summary shown before sealing.
+type Review struct {
+	Result  inspect.Result
+	People  []PersonReview
+	Hall    []ItemState // hall items with findings
+	Missing []string    // what must happen before sealing (e.g. "supervisor signature"), as translation keys
+}
+
+// PersonReview is one person's part of the review.
+type PersonReview struct {
+	Person   inspect.Person
+	Score    inspect.Score
+	Findings []ItemState // only items with a finding
+	Signed   bool
+	Disagree string
+}
+
+// HistoryFilter narrows the history list; zero fields do not filter.
+type HistoryFilter struct {
+	HallID   string
+	StaffID  string
+	From, To time.Time
+	Grade    string // grade band ID
+	State    SyncState
+	Limit    int
+	Offset   int
+}
+
+// SyncState of an inspection on this device. Sync itself is a later issue;
+// until then inspections are drafts or sealed.
+type SyncState string
+
+const (
+	StateDraft       SyncState = "draft"
+	StateSealed      SyncState = "sealed"
+	StateSent        SyncState = "sent"
+	StateDelivered   SyncState = "delivered"
+	StateQuarantined SyncState = "quarantined"
+)
+
+// Summary is one row of a list of inspections.
+type Summary struct {
+	ID, HallID, HallName, Supervisor string
+	StartedAt                        time.Time
+	People, Findings                 int
+	Score                            float64
+	Scored                           bool
+	Grade                            standard.GradeBand
+	State                            SyncState
+	SealHash                         string
+}
