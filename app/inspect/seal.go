@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // canonicalVersion is part of every encoding so that a future change of the
@@ -142,6 +143,9 @@ func canonFindings(fs []Finding) []canonFind {
 // changing any of them changes the seal. Order of people, findings, photos and
 // signatures is normalised; SealHash itself is not part of it.
 func Canonical(ins *Inspection) ([]byte, error) {
+	if err := checkUTF8(ins); err != nil {
+		return nil, err
+	}
 	c := canonInspection{
 		Encoding: canonicalVersion, ID: ins.ID, HallID: ins.HallID,
 		SupervisorID: ins.SupervisorID, DeviceID: ins.DeviceID,
@@ -193,6 +197,35 @@ func CanonicalAmendment(a *Amendment) ([]byte, error) {
 	}
 	// Changes keep their order: a later change to the same item wins.
 	return marshalCanonical(c)
+}
+
+// checkUTF8 refuses text that is not valid UTF-8: the JSON encoder would
+// replace the bad bytes with U+FFFD, so two different records could share a
+// seal.
+func checkUTF8(ins *Inspection) error {
+	bad := func(what, s string) error {
+		if utf8.ValidString(s) {
+			return nil
+		}
+		return fmt.Errorf("canonical encoding of inspection %s: %s is not valid UTF-8", ins.ID, what)
+	}
+	findings := func(fs []Finding) error {
+		for _, f := range fs {
+			if err := errors.Join(bad("item ID", f.ItemID), bad("note", f.Note), bad("finding ID", f.ID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := []error{bad("ID", ins.ID), bad("hall ID", ins.HallID), bad("supervisor ID", ins.SupervisorID), bad("device ID", ins.DeviceID), findings(ins.HallFindings)}
+	for _, p := range ins.People {
+		errs = append(errs, bad("person name", p.Name), bad("person ID", p.ID), bad("staff ID", p.StaffID),
+			bad("employee number", p.EmployeeNo), bad("badge", p.Badge), bad("role", string(p.Role)), findings(p.Findings))
+	}
+	for _, sg := range ins.Signatures {
+		errs = append(errs, bad("signer name", sg.Name), bad("signer ID", sg.PersonID), bad("disagreement", sg.Disagreement))
+	}
+	return errors.Join(errs...)
 }
 
 func marshalCanonical(v any) ([]byte, error) {

@@ -152,3 +152,11 @@ func TestAmendmentSealChainsToOriginal(t *testing.T) {
 		t.Errorf("a change with no finding should clear the hall finding: %+v", eff.HallFindings)
 	}
 }
+
+func TestSealRefusesInvalidUTF8(t *testing.T) {
+	s := sealedSample()
+	s.People[0].Findings[0].Note = "拖\xff鞋"
+	if _, err := inspect.ComputeSeal(s); err == nil || !strings.Contains(err.Error(), "note is not valid UTF-8") {
+		t.Fatalf("err = %v: invalid UTF-8 would be replaced by the encoder and collide", err)
+	}
+}

@@ -32,7 +32,7 @@ func benchStore(b *testing.B) (*store.DB, string) {
 	b.Helper()
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "bench.db")
-	db, err := store.Open(path)
+	db, err := store.Open(path, quiet)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func BenchmarkOpenAndListRecent(b *testing.B) {
 	path, halls := store100k(b)
 	b.ResetTimer()
 	for i := range b.N {
-		s, err := store.Open(path)
+		s, err := store.Open(path, quiet)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -156,7 +156,7 @@ func store100k(b *testing.B) (string, []string) {
 			b.Fatal(err)
 		}
 		ctx := context.Background()
-		db, err := store.Open(filepath.Join(dir, "big.db"))
+		db, err := store.Open(filepath.Join(dir, "big.db"), quiet)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -37,7 +37,7 @@ func TestCrashKeepsAcknowledgedFindings(t *testing.T) {
 	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "crash.db")
-	db, err := store.Open(path)
+	db, err := store.Open(path, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func runAndKill(t *testing.T, path string, d time.Duration) []string {
 
 func checkDurable(t *testing.T, round int, path string, acked map[string]bool) {
 	t.Helper()
-	db, err := store.Open(path)
+	db, err := store.Open(path, quiet)
 	if err != nil {
 		t.Fatalf("round %d: reopen after kill: %v", round, err)
 	}
@@ -150,7 +150,7 @@ func crashChild(path string) {
 		os.Exit(1)
 	}
 	ctx := context.Background()
-	db, err := store.Open(path)
+	db, err := store.Open(path, quiet)
 	if err != nil {
 		fail(err)
 	}

@@ -130,7 +130,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err := db.apply(ctx, conn, m); err != nil {
 			return err
 		}
-		db.log.Info("applied database migration", "path", db.path, "migration", m.name)
+		db.log.Debug("migration done", "path", db.path, "migration", m.name)
 	}
 	return nil
 }
@@ -141,6 +141,16 @@ func (db *DB) apply(ctx context.Context, conn *sql.Conn, m migration) error {
 		return fmt.Errorf("apply migration %s: %w", m.name, translate(err))
 	}
 	defer func() { _ = tx.Rollback() }()
+	// Another process may have opened the same file and migrated it between
+	// our reading the version and taking the write lock (BEGIN IMMEDIATE);
+	// what counts is the version seen under the lock.
+	var done int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&done); err != nil {
+		return fmt.Errorf("apply migration %s: read schema version: %w", m.name, translate(err))
+	}
+	if done > 0 {
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("apply migration %s: %w", m.name, translate(err))
 	}
@@ -155,6 +165,7 @@ func (db *DB) apply(ctx context.Context, conn *sql.Conn, m migration) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("apply migration %s: commit: %w", m.name, translate(err))
 	}
+	db.log.Info("applied database migration", "path", db.path, "migration", m.name)
 	return nil
 }
 

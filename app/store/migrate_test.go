@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -163,6 +164,29 @@ func TestOpenRejectsBadPath(t *testing.T) {
 		if db, err := store.Open(p, quiet); err == nil {
 			db.Close()
 			t.Errorf("Open(%q) succeeded", p)
+		}
+	}
+}
+
+// Two programs (the app and the hub CLI, say) opening the same new file at
+// once must both end up with a migrated database, not "table already exists".
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	for i := range 10 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("race%d.db", i))
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				db, err := store.Open(path, quiet)
+				if err == nil {
+					err = db.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", i, err)
+			}
 		}
 	}
 }

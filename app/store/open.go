@@ -35,8 +35,11 @@ const (
 // WAL mode durable: a sealed inspection that was acknowledged survives a power
 // cut. _txlock=immediate takes the write lock at BEGIN, so a transaction that
 // reads and then writes never fails half-way with SQLITE_BUSY.
+// _recursive_triggers makes the rows an INSERT OR REPLACE removes fire their
+// DELETE triggers, without which REPLACE would slip past the triggers that
+// keep sealed records immutable.
 func writeDSN(path string, busy time.Duration) string {
-	return fmt.Sprintf("%s?_fk=1&_busy_timeout=%d&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate",
+	return fmt.Sprintf("%s?_fk=1&_busy_timeout=%d&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_recursive_triggers=1",
 		path, busy.Milliseconds())
 }
 
@@ -122,11 +125,7 @@ func Open(path string, opts ...Option) (*DB, error) {
 	w.SetConnMaxIdleTime(0)
 	db.w = w
 	ctx := context.Background()
-	if err := checkWAL(ctx, w); err != nil {
-		_ = w.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, translate(err))
-	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.prepare(ctx); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -151,6 +150,28 @@ func Open(path string, opts ...Option) (*DB, error) {
 	}
 	db.removeStaleTemp()
 	return db, nil
+}
+
+// prepare switches the file to WAL and migrates it. Two programs opening a
+// new file at once can get SQLITE_BUSY from the journal-mode switch without
+// SQLite's busy handler being consulted, so a busy answer is retried here for
+// as long as the busy timeout allows.
+func (db *DB) prepare(ctx context.Context) error {
+	start := time.Now()
+	wait := 5 * time.Millisecond
+	for {
+		err := checkWAL(ctx, db.w)
+		if err != nil {
+			err = translate(err)
+		} else {
+			err = db.migrate(ctx)
+		}
+		if err == nil || !errors.Is(err, ErrLocked) || time.Since(start) > db.busy {
+			return err
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 200*time.Millisecond)
+	}
 }
 
 // checkWAL makes sure the journal mode took: the single-writer design relies

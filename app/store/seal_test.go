@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"os"
 	"strings"
@@ -143,6 +144,24 @@ func TestSealedIsImmutable(t *testing.T) {
 					t.Fatalf("error = %v, want 'inspection is sealed'", err)
 				}
 			})
+		}
+	})
+
+	// INSERT OR REPLACE deletes the old row without firing DELETE triggers
+	// unless recursive_triggers is on, as it is on the store's connections.
+	t.Run("replace", func(t *testing.T) {
+		raw, err := sql.Open("sqlite3", f.path+"?_busy_timeout=5000&_fk=1&_recursive_triggers=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		for _, q := range []string{
+			"INSERT OR REPLACE INTO inspections (id, hall_id, supervisor_id, device_id, standard_version, started_at, status) SELECT id, hall_id, supervisor_id, device_id, standard_version, started_at, 'draft' FROM inspections WHERE id = ?1",
+			"REPLACE INTO observed_people (id, inspection_id, position, off_roster, name) SELECT id, inspection_id, position, off_roster, 'x' FROM observed_people WHERE inspection_id = ?1",
+		} {
+			if _, err := raw.Exec(q, ins.ID); err == nil || !strings.Contains(err.Error(), "inspection is sealed") {
+				t.Errorf("%s: error = %v, want 'inspection is sealed'", q, err)
+			}
 		}
 	})
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -15,7 +16,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/dudao-app/dudao/app/standard"
 	"github.com/dudao-app/dudao/app/store"
+	"github.com/dudao-app/dudao/data"
 )
 
 // Version is set at link time (-ldflags "-X main.Version=…"); otherwise it
@@ -43,8 +46,15 @@ type command struct {
 	examples   string
 	// needsDB commands get env.db opened (and created) before run.
 	needsDB bool
-	flags   func(fs *flag.FlagSet)
-	run     func(e *env, args []string) error
+	// argNames names the positional arguments a command requires; they are
+	// checked before the database is opened, so a usage mistake is reported
+	// as one.
+	argNames []string
+	// readsOnly commands refuse a database file that does not exist, so a
+	// mistyped --db is an error rather than a new empty database.
+	readsOnly bool
+	flags     func(fs *flag.FlagSet)
+	run       func(e *env, args []string) error
 }
 
 func (c *command) name() string { return strings.TrimSpace(c.noun + " " + c.verb) }
@@ -55,6 +65,11 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// nounHelp asks for the list of a noun's verbs ("dudao-hub roster --help").
+type nounHelp struct{ noun string }
+
+func (nounHelp) Error() string { return "help" }
 
 // hintError carries a line of advice printed after the error.
 type hintError struct {
@@ -82,7 +97,7 @@ type env struct {
 
 func (e *env) printf(format string, args ...any) { fmt.Fprintf(e.stdout, format, args...) }
 
-func (e *env) table() *tabwriter.Writer { return tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0) }
+func (e *env) table() *table { return newTable(e.stdout) }
 
 var commands []*command
 
@@ -129,6 +144,11 @@ func dispatch(e *env, args []string) error {
 		return nil
 	}
 	c, rest, err := lookup(args)
+	var nh nounHelp
+	if errors.As(err, &nh) {
+		printNounUsage(e.stdout, nh.noun)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -146,8 +166,13 @@ func dispatch(e *env, args []string) error {
 	if err != nil {
 		return usagef("%s: %v (see: dudao-hub %s --help)", c.name(), err, c.name())
 	}
+	if len(c.argNames) > 0 {
+		if err := wantArgs(c.name(), pos, c.argNames...); err != nil {
+			return err
+		}
+	}
 	if c.needsDB {
-		if err := e.openDB(); err != nil {
+		if err := e.openDB(c.readsOnly); err != nil {
 			return err
 		}
 	}
@@ -174,6 +199,9 @@ func lookup(args []string) (*command, []string, error) {
 	}
 	if len(args) == 1 {
 		return nil, nil, usagef("%s needs one of: %s", noun, strings.Join(verbs, ", "))
+	}
+	if oneOf(args[1], "-h", "-help", "--help", "help") {
+		return nil, nil, nounHelp{noun}
 	}
 	return nil, nil, usagef("unknown command %q %q; %s takes: %s", noun, args[1], noun, strings.Join(verbs, ", "))
 }
@@ -212,6 +240,18 @@ func printUsage(w io.Writer) {
 	fmt.Fprint(w, s)
 }
 
+func printNounUsage(w io.Writer, noun string) {
+	fmt.Fprintf(w, "usage: dudao-hub %s VERB [flags] [arguments]\n\nCommands:\n", noun)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range commands {
+		if c.noun == noun {
+			fmt.Fprintf(tw, "  %s\t%s\n", c.name(), c.short)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nRun \"dudao-hub %s VERB --help\" for a command's flags and examples.\n", noun)
+}
+
 func printCommandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "usage: dudao-hub %s %s\n\n%s\n\nFlags:\n", c.name(), c.args, c.short)
 	fs.SetOutput(w)
@@ -222,19 +262,37 @@ func printCommandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
 	}
 }
 
-func (e *env) openDB() error {
+func (e *env) openDB(mustExist bool) error {
 	path := e.dbPath
 	if path == "" {
 		path = defaultDBPath()
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if mustExist {
+			return withHint(fmt.Errorf("no database at %s", path), "check --db, or create one with a command such as: dudao-hub region add NAME --db %s", path)
+		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return fmt.Errorf("create data directory: %w", err)
 		}
 	}
 	db, err := store.Open(path)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
+		return err
 	}
 	e.db = db
+	return e.ensureStandard()
+}
+
+// ensureStandard imports the built-in standard, version 1, into a database
+// that has none, so a new hub can take inspections without a source checkout.
+func (e *env) ensureStandard() error {
+	vs, err := e.db.Standards(e.ctx)
+	if err != nil || len(vs) > 0 {
+		return err
+	}
+	if _, err := e.db.ImportStandard(e.ctx, standard.V1(), data.StandardV1); err != nil {
+		return fmt.Errorf("import the built-in standard: %w", err)
+	}
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 
 	"github.com/dudao-app/dudao/app/demo"
 )
@@ -30,7 +29,7 @@ The same seed gives the same content apart from the dates.`,
 			}
 			sum, err := demo.Generate(e.ctx, e.db, demo.Options{Seed: seed, Days: days})
 			if err != nil {
-				return fmt.Errorf("demo: %w", err)
+				return err
 			}
 			e.printf("%s", sum)
 			return nil

@@ -26,7 +26,7 @@ func parseDate(flagName, s string) (time.Time, error) {
 
 func init() {
 	register(&command{
-		noun: "standard", verb: "import", args: "FILE", needsDB: true,
+		noun: "standard", verb: "import", args: "FILE", argNames: []string{"FILE"}, needsDB: true,
 		short: "import a new version of the service standard from a YAML file",
 		examples: `  dudao-hub standard import standard-v2.yaml
 
@@ -64,7 +64,7 @@ nothing, and a different file with the same version number is refused.`,
 		},
 	})
 	register(&command{
-		noun: "standard", verb: "list", needsDB: true,
+		noun: "standard", verb: "list", needsDB: true, readsOnly: true,
 		short: "list the imported versions of the standard and how many inspections use each",
 		run: func(e *env, args []string) error {
 			if err := wantArgs("standard list", args); err != nil {
@@ -91,7 +91,7 @@ nothing, and a different file with the same version number is refused.`,
 	var listSealed bool
 	var listLimit int
 	register(&command{
-		noun: "inspection", verb: "list", args: "[--hall H] [--from DATE] [--to DATE] [--sealed] [--limit N]", needsDB: true,
+		noun: "inspection", verb: "list", args: "[--hall H] [--from DATE] [--to DATE] [--sealed] [--limit N]", needsDB: true, readsOnly: true,
 		short: "list inspections, newest first, with score, grade and seal",
 		examples: `  dudao-hub inspection list --hall YFT-KM-001 --from 2026-09-01 --to 2026-09-30
   dudao-hub inspection list --sealed --limit 20`,
@@ -100,7 +100,7 @@ nothing, and a different file with the same version number is refused.`,
 			fs.StringVar(&listFrom, "from", "", "from this `DATE` (YYYY-MM-DD, inclusive)")
 			fs.StringVar(&listTo, "to", "", "up to this `DATE` (YYYY-MM-DD, inclusive)")
 			fs.BoolVar(&listSealed, "sealed", false, "only sealed inspections")
-			fs.IntVar(&listLimit, "limit", 0, "at most `N` rows (0: all)")
+			fs.IntVar(&listLimit, "limit", 50, "at most `N` rows, newest first (0: all)")
 		},
 		run: func(e *env, args []string) error {
 			if err := wantArgs("inspection list", args); err != nil {
@@ -141,15 +141,15 @@ nothing, and a different file with the same version number is refused.`,
 			for _, r := range rows {
 				score, grade := "-", "-"
 				if r.Status == inspect.StatusSealed {
-					rec, err := reader.Load(e.ctx, r.ID)
-					if err != nil {
-						return err
-					}
-					s := rec.Result.Inspection
-					if s.Scored {
+					// One record that cannot be scored (its standard version
+					// is missing, say) must not hide the rest of the list.
+					if rec, err := reader.Load(e.ctx, r.ID); err != nil {
+						score, grade = "?", "?"
+						fmt.Fprintf(e.stderr, "dudao-hub: warning: inspection %s cannot be scored: %v\n", r.ID, err)
+					} else if s := rec.Result.Inspection; s.Scored {
 						score = fmt.Sprintf("%.1f", inspect.Round1(s.Points))
+						grade = s.Grade.Name.ZH
 					}
-					grade = s.Grade.Name.ZH
 				}
 				seal := r.SealHash
 				if seal == "" {
@@ -160,15 +160,18 @@ nothing, and a different file with the same version number is refused.`,
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			if len(rows) == 0 {
+			switch {
+			case len(rows) == 0:
 				fmt.Fprintln(e.stderr, "dudao-hub: no inspections match")
+			case listLimit > 0 && len(rows) == listLimit:
+				fmt.Fprintf(e.stderr, "dudao-hub: showing the %d most recent; --limit 0 shows all\n", listLimit)
 			}
 			return nil
 		},
 	})
 
 	register(&command{
-		noun: "verify", args: "ID", needsDB: true,
+		noun: "verify", args: "ID", argNames: []string{"ID"}, needsDB: true, readsOnly: true,
 		short: "recompute an inspection's seal and check its photos and amendments",
 		examples: `  dudao-hub verify 019a2b3c-…
 
@@ -177,9 +180,16 @@ Exit status 0 when everything matches, 1 when anything does not.`,
 			if err := wantArgs("verify", args, "ID"); err != nil {
 				return err
 			}
+			ins, err := e.db.Inspection(e.ctx, args[0])
+			if err != nil {
+				return withHint(err, "inspection IDs are listed by: dudao-hub inspection list")
+			}
+			if ins.Status != inspect.StatusSealed {
+				return fmt.Errorf("inspection %s is a draft: it has no seal to verify yet", args[0])
+			}
 			r, err := e.db.Verify(e.ctx, args[0])
 			if err != nil {
-				return fmt.Errorf("verify %s: %w", args[0], err)
+				return err
 			}
 			ok := r.SealOK
 			e.printf("inspection %s\n", args[0])

@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+
+	"golang.org/x/term"
 
 	"github.com/dudao-app/dudao/app/store"
 )
@@ -14,7 +17,7 @@ import (
 func init() {
 	var regionName string
 	register(&command{
-		noun: "region", verb: "add", args: "NAME", needsDB: true,
+		noun: "region", verb: "add", args: "NAME", argNames: []string{"NAME"}, needsDB: true,
 		short:    "add a region (a city's halls)",
 		examples: `  dudao-hub region add 昆明`,
 		run: func(e *env, args []string) error {
@@ -23,14 +26,14 @@ func init() {
 			}
 			r, err := e.db.AddRegion(e.ctx, strings.TrimSpace(args[0]))
 			if err != nil {
-				return fmt.Errorf("add region %q: %w", args[0], err)
+				return err
 			}
 			e.printf("added region %s %s\n", r.ID, r.Name)
 			return nil
 		},
 	})
 	register(&command{
-		noun: "region", verb: "list", needsDB: true,
+		noun: "region", verb: "list", needsDB: true, readsOnly: true,
 		short: "list regions",
 		run: func(e *env, args []string) error {
 			if err := wantArgs("region list", args); err != nil {
@@ -51,7 +54,7 @@ func init() {
 
 	var hallCode string
 	register(&command{
-		noun: "hall", verb: "add", args: "--code CODE [--region R] NAME", needsDB: true,
+		noun: "hall", verb: "add", args: "--code CODE [--region R] NAME", argNames: []string{"NAME"}, needsDB: true,
 		short: "add a business hall",
 		examples: `  dudao-hub hall add --code YFT-KM-004 --region 昆明 优付通金碧路营业厅
   dudao-hub hall add 优付通金碧路营业厅 --code YFT-KM-004`,
@@ -72,14 +75,14 @@ func init() {
 			}
 			h, err := e.db.AddHall(e.ctx, store.Hall{RegionID: region.ID, Code: strings.TrimSpace(hallCode), Name: strings.TrimSpace(args[0])})
 			if err != nil {
-				return fmt.Errorf("add hall %q: %w", args[0], err)
+				return err
 			}
 			e.printf("added hall %s %s %s (region %s)\n", h.ID, h.Code, h.Name, region.Name)
 			return nil
 		},
 	})
 	register(&command{
-		noun: "hall", verb: "list", needsDB: true,
+		noun: "hall", verb: "list", needsDB: true, readsOnly: true,
 		short: "list business halls",
 		run: func(e *env, args []string) error {
 			if err := wantArgs("hall list", args); err != nil {
@@ -104,7 +107,7 @@ func init() {
 
 	var userRole, userName, userRegion string
 	register(&command{
-		noun: "user", verb: "add", args: "--role supervisor|manager --name NAME [--region R] USERNAME", needsDB: true,
+		noun: "user", verb: "add", args: "--role supervisor|manager --name NAME [--region R] USERNAME", argNames: []string{"USERNAME"}, needsDB: true,
 		short: "add a supervisor or manager; the PIN is asked for, or read from standard input",
 		examples: `  dudao-hub user add --role supervisor --name 王督导 wang
   echo 2468 | dudao-hub user add --role manager --name 李经理 li`,
@@ -134,19 +137,29 @@ func init() {
 			fmt.Fprintf(e.stderr, "PIN for %s (4 or more digits): ", args[0])
 			pin, err := readPIN(e.stdin)
 			fmt.Fprintln(e.stderr)
+			if err == nil && isTerminal(e.stdin) {
+				fmt.Fprintf(e.stderr, "PIN again: ")
+				again, err2 := readPIN(e.stdin)
+				fmt.Fprintln(e.stderr)
+				if err2 != nil {
+					err = err2
+				} else if again != pin {
+					return errors.New("the two PINs differ; nothing was added")
+				}
+			}
 			if err != nil {
 				return fmt.Errorf("read PIN: %w", err)
 			}
 			u, err := e.db.AddUser(e.ctx, store.User{Name: strings.TrimSpace(userName), Username: args[0], Role: store.UserRole(userRole), RegionID: regionID}, pin)
 			if err != nil {
-				return fmt.Errorf("add user %s: %w", args[0], err)
+				return err
 			}
 			e.printf("added %s %s (%s) %s\n", u.Role, u.Username, u.Name, u.ID)
 			return nil
 		},
 	})
 	register(&command{
-		noun: "user", verb: "list", needsDB: true,
+		noun: "user", verb: "list", needsDB: true, readsOnly: true,
 		short: "list supervisors and managers",
 		run: func(e *env, args []string) error {
 			if err := wantArgs("user list", args); err != nil {
@@ -172,7 +185,7 @@ func init() {
 	var staffHall string
 	var staffAll bool
 	register(&command{
-		noun: "staff", verb: "list", args: "[--hall H] [--all]", needsDB: true,
+		noun: "staff", verb: "list", args: "[--hall H] [--all]", needsDB: true, readsOnly: true,
 		short: "list staff, active only unless --all",
 		examples: `  dudao-hub staff list --hall YFT-KM-001
   dudao-hub staff list --all`,
@@ -200,6 +213,10 @@ func init() {
 			if err != nil {
 				return err
 			}
+			if len(staff) == 0 {
+				fmt.Fprintln(e.stderr, "dudao-hub: no staff; import a roster with: dudao-hub roster import FILE")
+				return nil
+			}
 			tw := e.table()
 			fmt.Fprintln(tw, "EMPLOYEE_NO\tNAME\tGENDER\tROLE\tBADGE\tHALL\tACTIVE")
 			for _, s := range staff {
@@ -212,6 +229,11 @@ func init() {
 			return tw.Flush()
 		},
 	})
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func resolveRegion(e *env, ref string) (store.Region, error) {
@@ -261,9 +283,13 @@ func hallNames(e *env) (map[string]string, error) {
 	return m, nil
 }
 
-// readPIN reads one line. A terminal would echo it; the hub is set up by an
-// administrator, and piping the PIN in is the documented way for scripts.
+// readPIN reads one line: without echo from a terminal, as is from a pipe
+// (the documented way for scripts).
 func readPIN(r io.Reader) (string, error) {
+	if f, ok := r.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		b, err := term.ReadPassword(int(f.Fd()))
+		return strings.TrimSpace(string(b)), err
+	}
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
 		if errors.Is(err, io.EOF) {

@@ -17,16 +17,17 @@ func init() {
 	var dryRun bool
 	var encoding, rejectsPath string
 	register(&command{
-		noun: "roster", verb: "import", args: "[--dry-run] [--encoding utf-8|gbk|gb18030] [--rejects FILE] FILE", needsDB: true,
+		noun: "roster", verb: "import", args: "[--dry-run] [--encoding utf-8|gbk|gb18030] [--rejects FILE] FILE", argNames: []string{"FILE"}, needsDB: true,
 		short: "import a staff roster (CSV or xlsx) exported by HR",
 		examples: `  dudao-hub roster import --dry-run 员工名单.csv
   dudao-hub roster import 员工名单.xlsx --rejects rejected.csv
 
 The roster is a full snapshot of the halls it names: their staff who are not
 in the file are deactivated (never deleted; their history stays). Valid rows
-are applied and each bad row is listed with its line and reason, and written
-to the rejects file (default: FILE.rejects.csv next to the roster), so HR can
-fix them and import again. Run with --dry-run first to see what would change.
+are applied; each bad row is listed with its line and reason, and the list is
+written to the rejects file (default: FILE.rejects.csv next to the roster),
+so HR can fix those lines in their file and import it again. Exit status 1
+when any row was rejected (also with --dry-run). Run with --dry-run first.
 CSV may be UTF-8 (with or without BOM) or GBK; the encoding is detected.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "show what would change without changing anything")
@@ -66,6 +67,11 @@ func importRoster(e *env, path, encoding, rejectsPath string, dryRun bool) error
 	printPlan(e, file, plan, dryRun)
 	if dryRun {
 		e.printf("dry run: nothing was changed\n")
+		if len(plan.Rejects) > 0 {
+			// The same status as the real import, so a script can use a
+			// dry run as a check.
+			return fmt.Errorf("%d rows of %s would be rejected", plan.RejectedLines(), filepath.Base(path))
+		}
 		return nil
 	}
 	if len(plan.Rejects) > 0 {
