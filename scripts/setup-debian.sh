@@ -21,11 +21,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# Go: the machine's own, else Debian's. Go 1.21 and newer fetch the toolchain
+# go.mod asks for (1.26) by themselves; older ones cannot.
+if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then
+	export PATH="/usr/local/go/bin:$PATH"
+fi
 if ! command -v go >/dev/null; then
-	if [ -x /usr/local/go/bin/go ]; then
-		export PATH="/usr/local/go/bin:$PATH"
-	else
-		echo "setup: Go 1.26 or newer is needed: https://go.dev/doc/install" >&2
-		exit 1
-	fi
+	echo "setup: installing Debian's Go, which fetches the toolchain go.mod names" >&2
+	${sudo:-} apt-get install -y -q golang-go ca-certificates || true
+fi
+if ! command -v go >/dev/null || ! go version | grep -Eq 'go1\.(2[1-9]|[3-9][0-9])'; then
+	echo "setup: Go 1.21 or newer is needed to build Dudao (it then fetches Go 1.26 itself): https://go.dev/doc/install" >&2
+	exit 1
 fi
