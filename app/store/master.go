@@ -86,6 +86,18 @@ func (tx *Tx) AddHall(ctx context.Context, h Hall) (Hall, error) {
 	if err := exists(ctx, tx.tx, "regions", "id", h.RegionID); err != nil {
 		return Hall{}, fmt.Errorf("add hall %s: region %s: %w", h.Code, h.RegionID, err)
 	}
+	// A hall is referred to by ID, code or exact name interchangeably, so no
+	// two of those may be equal across halls.
+	var clash string
+	err := tx.tx.QueryRowContext(ctx,
+		"SELECT code FROM halls WHERE code IN (?1, ?2) OR name IN (?1, ?2) OR id IN (?1, ?2) LIMIT 1",
+		h.Code, h.Name).Scan(&clash)
+	switch {
+	case err == nil:
+		return Hall{}, fmt.Errorf("add hall %s %s: %w: hall %s already uses that code or name; a hall is named by its ID, code or name, so they must all differ", h.Code, h.Name, ErrConflict, clash)
+	case !errors.Is(err, sql.ErrNoRows):
+		return Hall{}, fmt.Errorf("add hall %s: %w", h.Code, translate(err))
+	}
 	if h.ID == "" {
 		id, err := newID()
 		if err != nil {

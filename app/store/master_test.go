@@ -167,9 +167,15 @@ func TestMasterDataRejects(t *testing.T) {
 
 func TestResolveHall(t *testing.T) {
 	f := newFixture(t)
-	// A hall whose code is another hall's name makes that name ambiguous.
-	tricky, err := f.db.AddHall(ctx, store.Hall{RegionID: f.region.ID, Code: "解放路营业厅", Name: "解放路二厅"})
-	if err != nil {
+	// A hall whose code is another hall's name would make that name
+	// ambiguous: AddHall refuses it, and a database that has one anyway (from
+	// before that rule) gets an "ambiguous" error rather than a guess.
+	if _, err := f.db.AddHall(ctx, store.Hall{RegionID: f.region.ID, Code: "解放路营业厅", Name: "解放路二厅"}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("AddHall with another hall's name as code: %v, want ErrConflict", err)
+	}
+	tricky := store.Hall{ID: "tricky", RegionID: f.region.ID, Code: "解放路营业厅", Name: "解放路二厅"}
+	if _, err := rawDB(t, f.path).Exec("INSERT INTO halls (id, region_id, code, name, created_at) VALUES (?, ?, ?, ?, 0)",
+		tricky.ID, tricky.RegionID, tricky.Code, tricky.Name); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
