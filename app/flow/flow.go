@@ -15,6 +15,7 @@ import (
 
 	"github.com/dudao-app/dudao/app/inspect"
 	"github.com/dudao-app/dudao/app/standard"
+	"github.com/dudao-app/dudao/app/store"
 )
 
 // Workflow is what the screens need. *Flow implements it over the local store;
@@ -52,7 +53,9 @@ type Workflow interface {
 	Checklist(ctx context.Context, d *Draft, personID string) (*Subject, error)
 
 	// Recording, on the subject's checklist (personID "" = hall items). Each
-	// returns the item's new state, with its repeat-offence hint.
+	// returns the item's new state, with its repeat-offence hint. What one
+	// tap means for check and tally items, and why a note alone is refused
+	// on a conforming item (ErrNoFinding), is documented in record.go.
 	ToggleNonconform(ctx context.Context, d *Draft, personID, itemID string) (ItemState, error)
 	SetNotApplicable(ctx context.Context, d *Draft, personID, itemID string, na bool) (ItemState, error)
 	SetTally(ctx context.Context, d *Draft, personID, itemID string, observed, failed int) (ItemState, error)
@@ -84,13 +87,41 @@ type Workflow interface {
 	History(ctx context.Context, f HistoryFilter) ([]Summary, error)
 }
 
-// Errors the screens show with their own message.
+// Errors the screens show with their own message (see MessageKey). Every
+// error a Workflow returns is wrapped with the operation and record it
+// concerns; test with errors.Is.
 var (
 	// ErrBadPhoto: the file is not a JPEG or PNG image we can read.
 	ErrBadPhoto = errors.New("unsupported or corrupt photo")
 	// ErrUnsigned: sealing needs the supervisor's signature first.
 	ErrUnsigned = errors.New("the supervisor has not signed")
+	// ErrWrongPIN: unknown user or wrong PIN, deliberately not saying which.
+	ErrWrongPIN = errors.New("wrong user name or PIN")
+	// ErrDisabled: the PIN is right but the account is disabled.
+	ErrDisabled = errors.New("account is disabled")
+	// ErrInvalid: the input breaks a rule (counts out of range, an item that
+	// does not apply, a note too long, a person without a name, ...); the
+	// message says which.
+	ErrInvalid = errors.New("not allowed")
+	// ErrNoFinding: a note was given for an item that conforms. Recording is
+	// exception-first, so a note belongs to a finding: mark the item first.
+	ErrNoFinding = errors.New("the item conforms: mark it before adding a note")
+	// ErrNotFound: the inspection, person, hall or member of staff does not
+	// exist on this device.
+	ErrNotFound = store.ErrNotFound
+	// ErrStorageFull: the device has no room left; nothing was saved and the
+	// draft is as it was before the call.
+	ErrStorageFull = store.ErrDiskFull
+	// ErrBusy: another program held the database too long; nothing was
+	// saved, trying again may work.
+	ErrBusy = store.ErrLocked
+	// ErrNotSealed: only a sealed inspection can be amended.
+	ErrNotSealed = store.ErrNotSealed
 )
+
+// MissingSupervisorSignature is the Review.Missing key for a draft the
+// supervisor has not signed yet.
+const MissingSupervisorSignature = "review.missing.supervisor_signature"
 
 // MaxPhotoPixels bounds the longer side of a stored photo.
 const MaxPhotoPixels = 1600
@@ -117,13 +148,24 @@ type DutyStaff struct {
 
 // Draft is an inspection being recorded (or a sealed one opened read-only),
 // with the standard it is recorded against.
+//
+// Each call that changes a draft updates Inspection in place once the store
+// has committed the change, so a screen re-renders from it without reloading;
+// a call that fails leaves it as it was. A Draft is not safe for concurrent
+// use: one screen drives it at a time.
 type Draft struct {
+	// Inspection is the record as stored; for a sealed inspection it is the
+	// sealed original, which amendments never change.
 	Inspection *inspect.Inspection
-	Standard   *standard.Version
+	Standard   *standard.Version // shared and immutable: do not modify
 	HallName   string
 	// ReadOnly is set for sealed inspections: recording calls return
 	// inspect.ErrSealed.
 	ReadOnly bool
+	// Amendments are the corrections of a sealed inspection, oldest first.
+	// Checklist and Review show the record with them applied (as reports
+	// score it); Inspection stays the original.
+	Amendments []inspect.Amendment
 }
 
 // Subject is one checklist: a person, or the hall (PersonID "").
@@ -147,7 +189,9 @@ type ItemState struct {
 	Finding *inspect.Finding // nil: conforms
 	// Repeats is how many earlier sealed findings this person has on the
 	// item in the last RepeatWindow; the hint "3rd time in 90 days" is
-	// Repeats+1 when the item is marked now.
+	// Repeats+1 when the item is marked now. Always 0 for the hall and for
+	// people off the roster; for a sealed inspection, the window before it
+	// started.
 	Repeats int
 }
 
@@ -159,7 +203,7 @@ type Review struct {
 	Result  inspect.Result
 	People  []PersonReview
 	Hall    []ItemState // hall items with findings
-	Missing []string    // what must happen before sealing (e.g. "supervisor signature"), as translation keys
+	Missing []string    // what must happen before sealing, as translation keys (MissingSupervisorSignature)
 }
 
 // PersonReview is one person's part of the review.
@@ -174,11 +218,11 @@ type PersonReview struct {
 // HistoryFilter narrows the history list; zero fields do not filter.
 type HistoryFilter struct {
 	HallID   string
-	StaffID  string
-	From, To time.Time
-	Grade    string // grade band ID
+	StaffID  string    // inspections in which this member of staff was observed
+	From, To time.Time // on the start time; From inclusive, To exclusive
+	Grade    string    // grade band ID, of the score as amended
 	State    SyncState
-	Limit    int
+	Limit    int // 0: no limit
 	Offset   int
 }
 
@@ -198,7 +242,8 @@ const (
 type Summary struct {
 	ID, HallID, HallName, Supervisor string
 	StartedAt                        time.Time
-	People, Findings                 int
+	People                           int
+	Findings                         int // items that cost points, as amended
 	Score                            float64
 	Scored                           bool
 	Grade                            standard.GradeBand

@@ -1,0 +1,106 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dudao-app/dudao/app/inspect"
+	"github.com/dudao-app/dudao/app/store"
+)
+
+// historyPage is how many rows History asks the store for at a time while
+// it filters on what the store cannot (device, grade).
+const historyPage = 100
+
+// History lists this device's inspections, newest first.
+//
+// Hall, staff, dates and draft/sealed are filtered by the store's indexes.
+// The device and the grade are not in the store's list, so every candidate
+// row is loaded and scored (records.Reader: the inspection, its amendments,
+// the cached standard) before it is kept or dropped, and Offset skips rows
+// that passed the filter. The cost is therefore one record load per row up to
+// Offset+Limit that the store's own filters let through: a page of 50 is a
+// few tens of milliseconds; paging deep into a long history with a grade
+// filter grows with the depth. Summaries need the score anyway, so without a
+// grade filter the extra cost is only that of rows from other devices.
+//
+// Sent, delivered and quarantined come with sync; until then those states
+// match nothing.
+func (f *Flow) History(ctx context.Context, hf HistoryFilter) ([]Summary, error) {
+	const op = "list inspections"
+	sf := store.InspectionFilter{HallID: hf.HallID, StaffID: hf.StaffID, From: hf.From, To: hf.To}
+	switch hf.State {
+	case "":
+	case StateDraft:
+		sf.Status = inspect.StatusDraft
+	case StateSealed:
+		sf.Status = inspect.StatusSealed
+	case StateSent, StateDelivered, StateQuarantined:
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("%s: %w", op, invalid("unknown state %q", hf.State))
+	}
+	if hf.Limit < 0 || hf.Offset < 0 {
+		return nil, fmt.Errorf("%s: %w", op, invalid("limit %d and offset %d must not be negative", hf.Limit, hf.Offset))
+	}
+	dev, err := f.DeviceID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	skip := hf.Offset
+	var out []Summary
+	for off := 0; ; off += historyPage {
+		sf.Limit, sf.Offset = historyPage, off
+		rows, err := f.db.ListInspections(ctx, sf)
+		if err != nil {
+			return nil, storeErr(op, err)
+		}
+		for _, r := range rows {
+			s, ok, err := f.summary(ctx, r, dev, hf.Grade)
+			if err != nil {
+				return nil, storeErr(op, err)
+			}
+			if !ok {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			out = append(out, s)
+			if hf.Limit > 0 && len(out) == hf.Limit {
+				return out, nil
+			}
+		}
+		if len(rows) < historyPage {
+			return out, nil
+		}
+	}
+}
+
+// summary scores one listed inspection; ok is false when it is another
+// device's or does not have the grade asked for.
+func (f *Flow) summary(ctx context.Context, r store.InspectionSummary, device, grade string) (Summary, bool, error) {
+	rec, err := f.rd.Load(ctx, r.ID)
+	if err != nil {
+		return Summary{}, false, err
+	}
+	if rec.Original.DeviceID != device {
+		return Summary{}, false, nil
+	}
+	f.learnClauses(rec.Standard)
+	score := rec.Result.Inspection
+	if grade != "" && (!score.Scored || score.Grade.ID != grade) {
+		return Summary{}, false, nil
+	}
+	s := Summary{
+		ID: r.ID, HallID: r.HallID, HallName: r.HallName, Supervisor: r.SupervisorName,
+		StartedAt: r.StartedAt, People: r.People, Findings: len(score.Deductions),
+		Score: score.Points, Scored: score.Scored, Grade: score.Grade,
+		State: StateDraft, SealHash: r.SealHash,
+	}
+	if r.Status == inspect.StatusSealed {
+		s.State = StateSealed
+	}
+	return s, true, nil
+}

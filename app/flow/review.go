@@ -1,0 +1,258 @@
+package flow
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dudao-app/dudao/app/inspect"
+	"github.com/dudao-app/dudao/app/standard"
+	"github.com/dudao-app/dudao/app/store"
+)
+
+// maxSignaturePixels bounds a drawn signature: a drawing pad is a screen,
+// and anything much larger is not a drawing.
+const maxSignaturePixels = 4096 * 4096
+
+// Review scores the inspection as it stands (a sealed one as amended) and
+// gathers what the supervisor checks before sealing.
+func (f *Flow) Review(ctx context.Context, d *Draft) (*Review, error) {
+	const op = "review"
+	if d == nil || d.Inspection == nil || d.Standard == nil {
+		return nil, fmt.Errorf("%s: %w", op, invalid("no inspection is open"))
+	}
+	v, ins := d.Standard, d.view()
+	res, err := inspect.ScoreInspection(v, ins)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	r := &Review{Result: res}
+	for i := range ins.People {
+		p := &ins.People[i]
+		repeats, err := f.repeatCounts(ctx, d, p)
+		if err != nil {
+			return nil, storeErr(op, err)
+		}
+		pr := PersonReview{Person: clonePerson(*p), Score: res.People[p.ID],
+			Findings: findingStates(v, v.PersonItems(p.Role, p.Gender), p.Findings, repeats)}
+		if s, ok := signature(ins, inspect.SignerStaff, p.ID); ok {
+			pr.Signed = s.Image != nil
+			pr.Disagree = s.Disagreement
+		}
+		r.People = append(r.People, pr)
+	}
+	r.Hall = findingStates(v, v.HallItems(), ins.HallFindings, nil)
+	if d.Inspection.Status != inspect.StatusSealed {
+		if s, ok := signature(ins, inspect.SignerSupervisor, ins.SupervisorID); !ok || s.Image == nil {
+			r.Missing = append(r.Missing, MissingSupervisorSignature)
+		}
+	}
+	return r, nil
+}
+
+// findingStates lists the items with a finding, in the standard's order.
+func findingStates(v *standard.Version, items []standard.Item, fs []inspect.Finding, repeats map[string]int) []ItemState {
+	var out []ItemState
+	for _, it := range items {
+		if i := slices.IndexFunc(fs, func(x inspect.Finding) bool { return x.ItemID == it.ID }); i >= 0 {
+			out = append(out, itemState(v, it, &fs[i], repeats[it.ID]))
+		}
+	}
+	return out
+}
+
+func signature(ins *inspect.Inspection, role inspect.SignerRole, personID string) (inspect.Signature, bool) {
+	for _, s := range ins.Signatures {
+		if s.Role == role && s.PersonID == personID {
+			return s, true
+		}
+	}
+	return inspect.Signature{}, false
+}
+
+// SignSupervisor stores the supervisor's drawn signature; a new one replaces
+// the last.
+func (f *Flow) SignSupervisor(ctx context.Context, d *Draft, pngData []byte) error {
+	const op = "supervisor's signature"
+	if err := writable(d); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if pngData == nil {
+		return fmt.Errorf("%s: %w", op, invalid("the supervisor must sign"))
+	}
+	name := ""
+	if us, err := f.db.Users(ctx); err == nil {
+		if i := slices.IndexFunc(us, func(u store.User) bool { return u.ID == d.Inspection.SupervisorID }); i >= 0 {
+			name = us[i].Name
+		}
+	}
+	return f.sign(ctx, d, op, inspect.Signature{Role: inspect.SignerSupervisor, PersonID: d.Inspection.SupervisorID, Name: name}, pngData)
+}
+
+// SignStaff records a person's acknowledgement: a drawn signature, or none
+// (nil) when they decline, and their disagreement in their own words. A new
+// one replaces the last.
+func (f *Flow) SignStaff(ctx context.Context, d *Draft, personID string, pngData []byte, disagreement string) error {
+	op := "signature of person " + personID
+	if err := writable(d); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	p, _, err := subject(d.Inspection, personID)
+	if err != nil || p == nil {
+		return fmt.Errorf("%s: %w in this inspection", op, ErrNotFound)
+	}
+	op = "signature of " + p.Name
+	disagreement = strings.TrimSpace(disagreement)
+	switch n := utf8.RuneCountInString(disagreement); {
+	case !utf8.ValidString(disagreement):
+		return fmt.Errorf("%s: %w", op, invalid("the disagreement is not valid text"))
+	case n > inspect.MaxNoteRunes:
+		return fmt.Errorf("%s: %w", op, invalid("the disagreement has %d characters, at most %d", n, inspect.MaxNoteRunes))
+	}
+	return f.sign(ctx, d, op, inspect.Signature{Role: inspect.SignerStaff, PersonID: p.ID, Name: p.Name, Disagreement: disagreement}, pngData)
+}
+
+func (f *Flow) sign(ctx context.Context, d *Draft, op string, s inspect.Signature, pngData []byte) error {
+	s.At = f.clock()
+	if pngData != nil {
+		if err := checkSignature(pngData); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		ref, err := f.db.PutPhoto(ctx, bytes.NewReader(pngData), "image/png")
+		if err != nil {
+			return draftErr(op, err)
+		}
+		ref.At = s.At
+		s.Image = &ref
+	}
+	if err := f.db.SaveSignature(ctx, d.Inspection.ID, s); err != nil {
+		return draftErr(op, err)
+	}
+	sigs := slices.DeleteFunc(slices.Clone(d.Inspection.Signatures), func(x inspect.Signature) bool {
+		return x.Role == s.Role && x.PersonID == s.PersonID
+	})
+	d.Inspection.Signatures = append(sigs, s)
+	return nil
+}
+
+// checkSignature accepts a complete PNG of a sane size. It decodes the whole
+// image, which for a drawing is cheap, because a truncated file would pass a
+// header check and then fail in every report.
+func checkSignature(b []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = invalid("the signature is not a readable PNG image (%v)", r)
+		}
+	}()
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return invalid("the signature is not a PNG image (%v)", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxSignaturePixels {
+		return invalid("the signature is %d×%d pixels", cfg.Width, cfg.Height)
+	}
+	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+		return invalid("the signature image is damaged (%v)", err)
+	}
+	return nil
+}
+
+// Seal finalises the draft once the supervisor has signed. The check and the
+// seal are one transaction, so what was checked is what gets sealed. The
+// draft then holds the sealed record, read-only.
+func (f *Flow) Seal(ctx context.Context, d *Draft) (string, error) {
+	const op = "seal inspection"
+	if err := writable(d); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	id := d.Inspection.ID
+	var hash string
+	err := f.db.InTx(ctx, func(tx *store.Tx) error {
+		ins, err := tx.Inspection(ctx, id)
+		if err != nil {
+			return err
+		}
+		if s, ok := signature(ins, inspect.SignerSupervisor, ins.SupervisorID); !ok || s.Image == nil {
+			return ErrUnsigned
+		}
+		// A finding the standard does not know would make the sealed record
+		// unscorable forever; refuse it while it can still be fixed.
+		if _, err := inspect.ScoreInspection(d.Standard, ins); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		hash, err = tx.Seal(ctx, id, inspect.SealedAtOrNow(ins, f.clock()))
+		return err
+	})
+	if err != nil {
+		return "", draftErr(op, err)
+	}
+	f.log.Info("inspection sealed", "inspection", id, "seal", hash)
+	// The record is safe; a failure to reload it only leaves the screen with
+	// its copy, which must not be written to any more.
+	d.ReadOnly = true
+	if ins, err := f.db.Inspection(ctx, id); err == nil {
+		d.Inspection = ins
+	} else {
+		f.log.Warn("reload sealed inspection", "inspection", id, "err", err)
+		d.Inspection.Status, d.Inspection.SealHash = inspect.StatusSealed, hash
+	}
+	return hash, nil
+}
+
+// Amend records a correction of a sealed inspection by user. Each change's
+// finding gets an ID and the time when left empty.
+func (f *Flow) Amend(ctx context.Context, user User, inspectionID, reason string, changes []inspect.Change) (*inspect.Amendment, error) {
+	op := "amend inspection " + inspectionID
+	if user.ID == "" {
+		return nil, fmt.Errorf("%s: %w", op, invalid("nobody is signed in"))
+	}
+	dev, err := f.DeviceID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	ins, err := f.db.Inspection(ctx, inspectionID)
+	if err != nil {
+		return nil, storeErr(op, err)
+	}
+	if ins.Status != inspect.StatusSealed {
+		return nil, fmt.Errorf("%s: %w; edit the draft instead", op, ErrNotSealed)
+	}
+	v, err := f.standard(ctx, ins.StandardVersion)
+	if err != nil {
+		return nil, storeErr(op, err)
+	}
+	now := f.clock()
+	a := &inspect.Amendment{
+		ID: inspect.NewID(), InspectionID: ins.ID, OriginalHash: ins.SealHash,
+		Reason: strings.TrimSpace(reason), AuthorID: user.ID, DeviceID: dev, At: now,
+	}
+	for _, c := range changes {
+		if c.Finding != nil {
+			fnd := cloneFinding(*c.Finding)
+			if fnd.ItemID == "" {
+				fnd.ItemID = c.ItemID
+			}
+			if fnd.ID == "" {
+				fnd.ID = inspect.NewID()
+			}
+			if fnd.At.IsZero() {
+				fnd.At = now
+			}
+			fnd.Note = strings.TrimSpace(fnd.Note)
+			c.Finding = &fnd
+		}
+		a.Changes = append(a.Changes, c)
+	}
+	if err := inspect.ValidateAmendment(v, ins, a); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if err := f.db.AddAmendment(ctx, a); err != nil {
+		return nil, storeErr(op, err)
+	}
+	f.log.Info("inspection amended", "inspection", ins.ID, "amendment", a.ID)
+	return a, nil
+}
