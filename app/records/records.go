@@ -72,6 +72,13 @@ func (r *Reader) Load(ctx context.Context, id string) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	return r.score(ctx, ins)
+}
+
+// score completes a loaded inspection into a record: its amendments, its
+// standard version and its score.
+func (r *Reader) score(ctx context.Context, ins *inspect.Inspection) (*Record, error) {
+	id := ins.ID
 	v, err := r.Standard(ctx, ins.StandardVersion)
 	if err != nil {
 		return nil, fmt.Errorf("inspection %s: %w", id, err)

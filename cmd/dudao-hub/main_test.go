@@ -38,6 +38,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"capture": captureCmd,
 			"tamper":  tamperCmd,
+			"pdftext": pdftextCmd,
 		},
 	})
 }
@@ -53,6 +54,20 @@ func captureCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("capture: no match for %s in stdout", args[1])
 	}
 	ts.Setenv(args[0], m[1])
+}
+
+// pdftext FILE puts the text of a PDF, as pdftotext reads it, in stdout,
+// so that stdout can check what a report prints.
+func pdftextCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pdftext FILE")
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		ts.Fatalf("pdftext: pdftotext is missing: install poppler-utils (scripts/setup-debian.sh does)")
+	}
+	if err := ts.Exec("pdftotext", "-enc", "UTF-8", ts.MkAbs(args[0]), "-"); err != nil {
+		ts.Fatalf("pdftext %s: %v", args[0], err)
+	}
 }
 
 // tamper DB ID changes one character of one finding's note of inspection ID
