@@ -20,7 +20,7 @@ bench:
 # Renders every main screen at tablet, phone and desktop sizes to fresh PNGs.
 screenshots:
 	rm -rf $(SCREENSHOTS_DIR) && mkdir -p $(SCREENSHOTS_DIR)
-	SCREENSHOTS_DIR=$(abspath $(SCREENSHOTS_DIR)) go test -count=1 -run 'Screenshot' ./app/ui/
+	SCREENSHOTS_DIR=$(abspath $(SCREENSHOTS_DIR)) go test -count=1 -run '^TestScreenshots$$' ./app/ui/
 	@ls $(SCREENSHOTS_DIR)
 
 hub:

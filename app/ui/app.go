@@ -1,43 +1,125 @@
 // Package ui is Dudao's Fyne user interface: screens and widgets only. It is
-// the one package under app/ that imports Fyne; it reads data through small
-// interfaces declared next to the screens that use them (HomeSource) and
-// holds no business rules.
+// the one package under app/ that imports Fyne. Every rule of the inspection
+// lives in app/flow; a screen shows what flow returns, calls flow when the
+// supervisor taps, and shows flow's errors.
+//
+// Each screen is a struct in its own file, with its widgets, its data and
+// named onX handlers, built by buildUI and shown by the navigator (nav.go).
 package ui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+
+	"github.com/dudao-app/dudao/app/flow"
 )
 
-// Create sets a up for Dudao (theme, icon, UI language) and returns its main
-// window showing the home screen, fed by src (not nil). The caller sizes and
-// shows it.
-func Create(a fyne.App, src HomeSource) fyne.Window {
-	a.Settings().SetTheme(newTheme())
+// Create sets a up for Dudao (theme, icon, UI language, text size) and
+// returns its main window on the sign-in screen, working on wf (not nil). The
+// caller sizes and shows it.
+func Create(a fyne.App, wf flow.Workflow) fyne.Window {
 	a.SetIcon(appIcon)
-	s := &shell{app: a, win: a.NewWindow(""), src: src}
+	s := &session{app: a, wf: wf, win: a.NewWindow("")}
+	s.applyTheme()
 	// Closing the main window quits, even if a later report window is open.
 	s.win.SetMaster()
-	s.show(preferredLanguage(a.Preferences()))
+	s.nav = newNavigator(s.win)
+	s.useLanguage(preferredLanguage(a.Preferences()))
+	s.nav.reset(newSignIn(s))
 	return s.win
 }
 
-// shell owns the main window's content, and rebuilds it when the language
-// changes: strings are looked up when widgets are built, so a rebuild is the
-// one way to switch every screen at once.
-type shell struct {
-	app fyne.App
-	win fyne.Window
-	src HomeSource
+// session is what every screen shares: the app, its one window, the
+// workflow, the signed-in user and the UI language.
+type session struct {
+	app  fyne.App
+	win  fyne.Window
+	wf   flow.Workflow
+	nav  *navigator
+	lang language
+	user flow.User
+
+	// photos holds the bytes of photos attached in this run, by the SHA-256
+	// flow stored them under, so their thumbnails show without reading them
+	// back (see photoBytes).
+	photos map[string][]byte
 }
 
-func (s *shell) show(l language) {
+// ctx is the context of a flow call made for a tap. The calls are short
+// local transactions; the store's busy timeout bounds a locked database.
+func (s *session) ctx() context.Context { return context.Background() }
+
+// text is a standard's text in the UI language.
+func (s *session) text(t interface{ In(string) string }) string {
+	return t.In(s.lang.standardCode())
+}
+
+func (s *session) useLanguage(l language) {
+	s.lang = l
 	useLanguage(l)
 	s.win.SetTitle(lang.X("app.title", "Dudao"))
-	s.win.SetContent(newHome(s.src, l, s.onLanguageChanged).buildUI())
 }
 
-func (s *shell) onLanguageChanged(l language) {
+// setLanguage switches every screen to l and keeps the choice. Strings are
+// looked up when widgets are built, so the navigator rebuilds its screens.
+func (s *session) setLanguage(l language) {
+	if l == s.lang {
+		return
+	}
 	s.app.Preferences().SetString(prefLanguage, string(l))
-	s.show(l)
+	s.useLanguage(l)
+	s.nav.rebuild()
+}
+
+// setLargeText keeps the choice and applies it through the theme, so every
+// text in every screen scales at once.
+func (s *session) setLargeText(on bool) {
+	s.app.Preferences().SetBool(prefLargeText, on)
+	s.applyTheme()
+}
+
+func (s *session) applyTheme() {
+	t := newTheme()
+	if s.app.Preferences().Bool(prefLargeText) {
+		t.textScale = largeTextScale
+	}
+	s.app.Settings().SetTheme(t)
+}
+
+// signOut forgets the user and returns to the sign-in screen; drafts are
+// already saved.
+func (s *session) signOut() {
+	s.user = flow.User{}
+	s.nav.reset(newSignIn(s))
+}
+
+// rememberPhoto keeps a just-attached photo's bytes for its thumbnail.
+func (s *session) rememberPhoto(sha string, data []byte) {
+	if s.photos == nil {
+		s.photos = map[string][]byte{}
+	}
+	s.photos[sha] = data
+}
+
+// photoReader is how the UI reads a stored photo back, when the workflow
+// offers it; Workflow itself has no such call yet.
+type photoReader interface {
+	Photo(ctx context.Context, sha256 string) ([]byte, error)
+}
+
+// photoBytes returns a stored photo for a thumbnail, or nil when it cannot
+// be shown (the screen then draws a placeholder).
+func (s *session) photoBytes(sha string) []byte {
+	if b, ok := s.photos[sha]; ok {
+		return b
+	}
+	if r, ok := s.wf.(photoReader); ok {
+		if b, err := r.Photo(s.ctx(), sha); err == nil {
+			s.rememberPhoto(sha, b)
+			return b
+		}
+	}
+	return nil
 }

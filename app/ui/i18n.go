@@ -31,6 +31,14 @@ var languageNames = map[language]string{
 // languageOrder is the order the language switch lists them in.
 var languageOrder = []language{langChinese, langEnglish}
 
+// standardCode is the language code standard.Text.In and Score.Explain take.
+func (l language) standardCode() string {
+	if l == langEnglish {
+		return "en"
+	}
+	return "zh"
+}
+
 func (l language) file() string {
 	if l == langEnglish {
 		return "en.json"

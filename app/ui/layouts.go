@@ -7,25 +7,22 @@ import (
 
 // masterDetail lays out three objects, a list (master), a divider and what
 // the list's selection shows (detail). With room for both they sit side by
-// side; below narrowBelow only one shows at a time, the detail when
-// showDetail is set, as a phone app would push a screen.
+// side; below narrowBelow only the master shows, and the screen pushes
+// details as screens of their own (see split).
 //
 // It is a layout rather than two containers swapped on resize so that the
 // panes keep their widgets, scroll position and selection across rotation.
 type masterDetail struct {
 	narrowBelow float32
-	showDetail  bool // narrow layout only: the detail is pushed over the master
-
-	// narrow is the mode of the last Layout; onNarrowChanged runs when it
-	// flips, so the screen can show or hide its back button.
-	narrow          bool
-	onNarrowChanged func(narrow bool)
+	// narrow is the mode of the last Layout, which decides whether a tap
+	// shows a detail beside the list or pushes it.
+	narrow bool
 }
 
 var _ fyne.Layout = (*masterDetail)(nil)
 
 // masterShare is the master's part of a wide window's width, kept within
-// [masterMin, masterMax] so hall names stay readable without wasting space.
+// [masterMin, masterMax] so names stay readable without wasting space.
 const (
 	masterShare = 0.36
 	masterMin   = 300
@@ -37,25 +34,14 @@ func (m *masterDetail) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		return
 	}
 	master, divider, detail := objects[0], objects[1], objects[2]
+	m.narrow = size.Width < m.narrowBelow
 
-	narrow := size.Width < m.narrowBelow
-	if narrow != m.narrow {
-		m.narrow = narrow
-		if m.onNarrowChanged != nil {
-			m.onNarrowChanged(narrow)
-		}
-	}
-
-	if narrow {
+	if m.narrow {
 		divider.Hide()
-		shown, hidden := master, detail
-		if m.showDetail {
-			shown, hidden = detail, master
-		}
-		hidden.Hide()
-		shown.Show()
-		shown.Move(fyne.NewPos(0, 0))
-		shown.Resize(size)
+		detail.Hide()
+		master.Show()
+		master.Move(fyne.NewPos(0, 0))
+		master.Resize(size)
 		return
 	}
 
@@ -75,70 +61,78 @@ func (m *masterDetail) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 // MinSize is that of the narrow layout, the smallest it can become: the
 // window may shrink to a phone's width and the layout follows.
 func (m *masterDetail) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	var s fyne.Size
-	for _, o := range objects {
-		s = s.Max(o.MinSize())
-	}
-	return s
-}
-
-// barLayout lays out a screen under its app bar: a title, actions and a
-// trailing control (the language switch) in one row when they fit, the
-// actions on a second row when they don't, then a divider and the body.
-//
-// Fyne's MinSize cannot depend on the width it will get, so a wrapping bar
-// inside a Border would claim its two-row height even on a wide window; one
-// layout for the whole screen knows the width and places both.
-type barLayout struct{}
-
-var _ fyne.Layout = barLayout{}
-
-// Layout expects title, trailing, actions, divider, body.
-func (barLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	if len(objects) != 5 {
-		return
-	}
-	title, trailing, actions, divider, body := objects[0], objects[1], objects[2], objects[3], objects[4]
-	pad := theme.Padding()
-	ts, ls, as := title.MinSize(), trailing.MinSize(), actions.MinSize()
-
-	place := func(o fyne.CanvasObject, s fyne.Size, x, y, rowHeight float32) {
-		o.Move(fyne.NewPos(x, y+(rowHeight-s.Height)/2))
-		o.Resize(s)
-	}
-
-	var y float32
-	if ts.Width+pad+as.Width+pad+ls.Width <= size.Width {
-		row := max(ts.Height, ls.Height, as.Height)
-		place(title, ts, 0, 0, row)
-		place(actions, as, ts.Width+pad, 0, row)
-		place(trailing, ls, size.Width-ls.Width, 0, row)
-		y = row
-	} else {
-		row := max(ts.Height, ls.Height)
-		place(title, ts, 0, 0, row)
-		place(trailing, ls, size.Width-ls.Width, 0, row)
-		place(actions, as, 0, row+pad, as.Height)
-		y = row + pad + as.Height
-	}
-
-	dh := divider.MinSize().Height
-	divider.Move(fyne.NewPos(0, y+pad))
-	divider.Resize(fyne.NewSize(size.Width, dh))
-	y += pad + dh + pad
-	body.Move(fyne.NewPos(0, y))
-	body.Resize(fyne.NewSize(size.Width, max(size.Height-y, 0)))
-}
-
-// MinSize is that of the two-row bar over the body's minimum.
-func (barLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	if len(objects) != 5 {
+	if len(objects) != 3 {
 		return fyne.Size{}
 	}
-	pad := theme.Padding()
-	ts, ls, as := objects[0].MinSize(), objects[1].MinSize(), objects[2].MinSize()
-	dh, bs := objects[3].MinSize().Height, objects[4].MinSize()
-	w := max(ts.Width+pad+ls.Width, as.Width, bs.Width)
-	h := max(ts.Height, ls.Height) + pad + as.Height + pad + dh + pad + bs.Height
-	return fyne.NewSize(w, h)
+	return objects[0].MinSize()
+}
+
+// wrapLayout places its objects in a row, and one under the other when the
+// row does not fit the width it was last given. Fyne asks for a minimum size
+// before it gives a width, so MinSize answers for the last width seen: a
+// row that grows or shrinks settles on the next layout pass.
+type wrapLayout struct {
+	width float32 // of the last Layout; 0 before the first
+}
+
+var _ fyne.Layout = (*wrapLayout)(nil)
+
+func (l *wrapLayout) oneLine(objs []fyne.CanvasObject) (fyne.Size, bool) {
+	var s fyne.Size
+	n := 0
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		if n > 0 {
+			s.Width += theme.Padding()
+		}
+		s.Width += m.Width
+		s.Height = max(s.Height, m.Height)
+		n++
+	}
+	return s, l.width > 0 && s.Width <= l.width
+}
+
+func (l *wrapLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	_, fits := l.oneLine(objs)
+	var x, y float32
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		o.Resize(m)
+		if fits {
+			o.Move(fyne.NewPos(x, 0))
+			x += m.Width + theme.Padding()
+		} else {
+			o.Move(fyne.NewPos(0, y))
+			y += m.Height + theme.Padding()
+		}
+	}
+}
+
+func (l *wrapLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	line, fits := l.oneLine(objs)
+	if fits {
+		return line
+	}
+	var s fyne.Size
+	n := 0
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		if n > 0 {
+			s.Height += theme.Padding()
+		}
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height
+		n++
+	}
+	return s
 }

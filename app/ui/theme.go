@@ -22,9 +22,20 @@ type dudaoTheme struct {
 	fyne.Theme
 
 	// textScale enlarges all text for supervisors who need larger type
-	// (a setting for a later step); 1 is the normal size.
+	// (the larger-text setting); 1 is the normal size.
 	textScale float32
 }
+
+// prefLargeText is the preference key of the larger-text setting.
+const prefLargeText = "ui.largeText"
+
+// largeTextScale is what the larger-text setting multiplies text by: one
+// clear step up, still fitting a checklist row on a phone.
+const largeTextScale = 1.25
+
+// touchTarget is the least height (and width, for icon buttons) of anything
+// a finger taps: 48 dp, as Android and iOS guidelines ask.
+const touchTarget = 48
 
 var _ fyne.Theme = (*dudaoTheme)(nil)
 

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/dudao-app/dudao/app/flow"
 	"github.com/dudao-app/dudao/app/ui"
 )
 
@@ -31,7 +32,13 @@ func main() {
 		os.Exit(1)
 	}
 	defer db.Close()
-	w := ui.Create(a, newStoreSource(db))
+	wf, err := flow.New(db)
+	if err != nil {
+		slog.Error("start the workflow", "err", err)
+		db.Close()
+		os.Exit(1)
+	}
+	w := ui.Create(a, wf)
 	w.Resize(fyne.NewSize(1280, 800))
 	w.ShowAndRun()
 }

@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dudao-app/dudao/app/flow"
+	"github.com/dudao-app/dudao/app/inspect"
+)
+
+// sealedView shows a sealed inspection read-only, as amended, with its seal
+// and amendments. Corrections go through Amend; nothing here edits.
+type sealedView struct {
+	s *session
+	d *flow.Draft
+	// justSealed is the hash Seal returned when this view follows sealing:
+	// the screen then says so.
+	justSealed string
+
+	body *fyne.Container
+}
+
+func newSealedView(s *session, d *flow.Draft, justSealed string) *sealedView {
+	return &sealedView{s: s, d: d, justSealed: justSealed}
+}
+
+func (sv *sealedView) title() string {
+	return lang.X("sealed.title", "{{.Hall}} · {{.Time}} · sealed",
+		map[string]any{"Hall": sv.d.HallName, "Time": formatTime(sv.d.Inspection.StartedAt)})
+}
+
+func (sv *sealedView) buildUI() fyne.CanvasObject {
+	sv.body = container.NewVBox()
+	sv.load()
+
+	amend := widget.NewButtonWithIcon(lang.X("sealed.amend", "Amend"), theme.DocumentCreateIcon(), sv.onAmend)
+	// PDF reports are another issue: the button shows where they will be.
+	pdf := notYet(lang.X("sealed.pdf", "Export PDF (not available yet)"), theme.DocumentPrintIcon())
+	panel := container.NewVBox(sv.sealBox(), tall(amend), tall(pdf))
+	return container.New(&sidePanel{}, container.NewVScroll(centred(listWidth, container.NewPadded(sv.body))), container.NewPadded(panel))
+}
+
+// sealBox shows the seal hash in full, selectable, so it can be compared
+// with a printed report or read out over the phone.
+func (sv *sealedView) sealBox() fyne.CanvasObject {
+	box := container.NewVBox()
+	if sv.justSealed != "" {
+		done := bold(lang.X("sealed.done", "Sealed. The record can no longer change."))
+		done.Importance = widget.SuccessImportance
+		done.Wrapping = fyne.TextWrapWord
+		box.Add(done)
+	}
+	ins := sv.d.Inspection
+	box.Add(caption(lang.X("sealed.at", "Sealed {{.Time}}. Seal (SHA-256):", map[string]any{"Time": formatTime(ins.SealedAt)})))
+	hash := widget.NewLabelWithStyle(ins.SealHash, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	hash.Selectable = true
+	hash.Wrapping = fyne.TextWrapBreak
+	box.Add(hash)
+	return box
+}
+
+func (sv *sealedView) load() {
+	sv.body.RemoveAll()
+	rv, err := sv.s.wf.Review(sv.s.ctx(), sv.d)
+	if err != nil {
+		sv.body.Add(errorText(lang.X("review.error", "Could not score the inspection:") + " " + err.Error()))
+		return
+	}
+	if signedBy(sv.d.Inspection, inspect.SignerSupervisor, sv.d.Inspection.SupervisorID) {
+		sv.body.Add(caption(lang.X("sealed.supervisor", "Signed by the supervisor.")))
+	}
+	for _, a := range sv.d.Amendments {
+		sv.body.Add(amendmentNote(a))
+	}
+	sv.body.Add(summaryView(sv.s, sv.d, rv, nil, nil))
+	sv.body.Refresh()
+}
+
+// amendmentNote shows that a correction exists: the record below is shown
+// as amended, and both stay on file.
+func amendmentNote(a inspect.Amendment) fyne.CanvasObject {
+	l := wrapped(lang.X("sealed.amendment", "Amended {{.Time}}: {{.Reason}} ({{.Count}} changes, seal {{.Hash}})", map[string]any{
+		"Time": formatTime(a.At), "Reason": a.Reason, "Count": len(a.Changes), "Hash": shortHash(a.SealHash),
+	}))
+	l.Importance = widget.WarningImportance
+	return l
+}
+
+// onShow reloads the record after an amendment.
+func (sv *sealedView) onShow() {
+	if d, err := sv.s.wf.Open(sv.s.ctx(), sv.d.Inspection.ID); err == nil {
+		sv.d = d
+	}
+	sv.load()
+}
+
+func (sv *sealedView) onAmend() {
+	sv.s.nav.push(newAmendScreen(sv.s, sv.d))
+}
+
+// shortHashLen is enough of a hash to tell records apart on screen.
+const shortHashLen = 8
+
+func shortHash(h string) string {
+	if len(h) > shortHashLen {
+		return h[:shortHashLen]
+	}
+	return h
+}
