@@ -268,7 +268,7 @@ func (r *Reports) SummaryReport(ctx context.Context, q SummaryQuery) (report.Sum
 		if !ok {
 			return report.SummaryReport{}, fmt.Errorf("hall %s: %w", q.HallID, store.ErrNotFound)
 		}
-		out.Scope, out.ScopeCode = h.Name, h.Code
+		out.Scope, out.ScopeCode, out.ScopeKey = h.Name, h.Code, cmp.Or(h.Code, h.ID)
 		halls = []store.Hall{h}
 	} else {
 		rs, err := r.src.Regions(ctx)
@@ -279,9 +279,10 @@ func (r *Reports) SummaryReport(ctx context.Context, q SummaryQuery) (report.Sum
 		if i < 0 {
 			return report.SummaryReport{}, fmt.Errorf("region %s: %w", q.RegionID, store.ErrNotFound)
 		}
-		// A region has no code; its ID goes in the QR code so that the hub
-		// can tell which region a printed summary covers.
-		out.Scope, out.ScopeCode, out.Region = rs[i].Name, rs[i].ID, true
+		// A region has no code: the report prints its name, and its ID goes
+		// in the QR code only, so that the hub can tell which region a
+		// printed summary covers.
+		out.Scope, out.ScopeKey, out.Region = rs[i].Name, rs[i].ID, true
 		for _, h := range n.halls {
 			if h.RegionID == q.RegionID {
 				halls = append(halls, h)

@@ -346,6 +346,9 @@ const (
 	// minSlice is the least height worth starting a row in at the bottom of
 	// a page; anything less moves the row to the next page.
 	minSlice = 14.0
+	// keepRow is the tallest row that is kept whole, moved to the next page
+	// rather than split; a taller one is split across pages.
+	keepRow = 60.0
 )
 
 // table draws rows of cells (one []block per column). A row grows with its
@@ -373,10 +376,29 @@ func (t *table) header() {
 
 func (t *table) headerH() float64 { return stHeadZH.lineH() + stHeadEN.lineH() + 2*cellPadY }
 
-// start draws the header, keeping it on the same page as the first row.
+// keepH is how much of a row of content height h must fit below the cursor
+// for the row to start there: all of it when it is kept whole, else a slice.
+func keepH(h float64) float64 {
+	if h+2*cellPadY <= keepRow {
+		return h + 2*cellPadY
+	}
+	return minSlice
+}
+
+// rowH is the content height of a row: its tallest cell.
+func rowH(cells [][]block) float64 {
+	h := 0.0
+	for _, c := range cells {
+		h = max(h, blocksH(c))
+	}
+	return h
+}
+
+// start draws the header, keeping it on the same page as the first row,
+// whose content height is firstRowH (rowH).
 func (t *table) start(firstRowH float64) {
 	d := t.d
-	d.ensure(t.headerH() + min(firstRowH+2*cellPadY, minSlice))
+	d.ensure(t.headerH() + keepH(firstRowH))
 	t.header()
 	d.onBreak = func() {
 		if t.caption != "" {
@@ -399,7 +421,12 @@ func (t *table) row(cells [][]block, bg *rgb) {
 	if full == 0 {
 		return // nothing to draw, and nothing would ever be placed
 	}
-	if d.left() < min(full+2*cellPadY, minSlice) {
+	// A row that would fit on a page of its own is not split: a page that
+	// ends with the first lines of a finding and a page that starts with its
+	// last line, under a repeated header, read worse than a shorter page.
+	// Only a row taller than keepRow (a long note) is split, and only where
+	// a useful part of it fits.
+	if d.left() < keepH(full) && d.y > d.freshY+0.01 {
 		d.newPage()
 	}
 	for {

@@ -27,15 +27,20 @@ type PersonHistoryReport struct {
 }
 
 // RenderPersonHistory writes the PDF history of one member of staff: their
-// score in each inspection as a trend, the clauses they failed most, every
-// finding with date, clause and note, and their recorded disagreements. An
-// empty period gives a short report that says so.
+// score in each inspection as a trend, the clauses they failed most, their
+// findings month by month with each month's subtotals (nonconformities, N/A
+// and failed tallies in rows; tallies met every time on one line), and
+// their recorded disagreements. An empty period gives a short report that
+// says so.
 func RenderPersonHistory(w io.Writer, r PersonHistoryReport, opt Options) error {
 	if err := renderHistory(w, r, opt); err != nil {
 		return fmt.Errorf("render history of staff %s: %w", r.EmployeeNo, err)
 	}
 	return nil
 }
+
+// maxHistoryPoints is the most inspections a history charts one by one.
+const maxHistoryPoints = 40
 
 // observation is the person in one inspection.
 type observation struct {
@@ -179,13 +184,26 @@ func renderHistory(w io.Writer, r PersonHistoryReport, opt Options) error {
 		return d.finish(w, func(page, pages int) { d.furnish(fur, page, pages) })
 	}
 
-	// Score in each inspection.
-	d.section("得分趋势", "Score in each inspection", 60)
+	// Score in each inspection; over a long history, their average by week,
+	// month or quarter, since a line through a hundred points is a blur.
 	var pts []point
+	var scores []sample
 	for _, o := range obs {
-		pts = append(pts, point{label: o.rec.Inspection.StartedAt.In(CST).Format("01-02"), v: o.score.Points, ok: o.score.Scored})
+		at := o.rec.Inspection.StartedAt.In(CST)
+		pts = append(pts, point{label: at.Format("01-02"), group: fmt.Sprint(at.Year()), v: o.score.Points, ok: o.score.Scored})
+		if o.score.Scored {
+			scores = append(scores, sample{at, o.score.Points})
+		}
 	}
-	d.lineChart(pts, 55)
+	if len(pts) <= maxHistoryPoints {
+		d.section("得分趋势", "Score in each inspection", 50)
+		d.lineChart(pts, 50)
+	} else {
+		tr := trend(scores, [2]string{"本人各次检查得分", "the person's scores"})
+		d.section("得分趋势", tr.en, 50+2*stTiny.lineH())
+		d.lineChart(tr.pts, 50)
+		d.para(marginL, contentW, tr.note, stTiny)
+	}
 	next()
 
 	// Clauses failed most.
@@ -198,7 +216,6 @@ func renderHistory(w io.Writer, r PersonHistoryReport, opt Options) error {
 		}
 	}
 	if len(byClause) > 0 {
-		d.section("问题最多的条款", "Clauses failed most", 30)
 		std := newest(r.Standards)
 		clauses := slices.Collect(maps.Keys(byClause))
 		slices.SortFunc(clauses, func(a, b string) int { return cmp.Or(cmp.Compare(byClause[b], byClause[a]), cmp.Compare(a, b)) })
@@ -212,67 +229,67 @@ func renderHistory(w io.Writer, r PersonHistoryReport, opt Options) error {
 			}
 			bars = append(bars, bar{label: lbl, n: byClause[c], color: colBad})
 		}
-		d.barRows(bars, 95)
+		d.section("问题最多的条款", "Clauses failed most", d.barRowsH(bars, clauseLabelW))
+		d.barRows(bars, clauseLabelW)
 	}
 	next()
 
-	// Every finding.
-	d.section("全部记录", "Every finding", 40)
-	cols := []column{{"日期", "Date", 22}, {"条款", "Clause", 15}, {"检查项", "Requirement", 50}, {"结果", "Result", 25}, {"备注", "Note", 68}}
-	wOf := func(i int) float64 { return cols[i].w - 2*cellPadX }
-	t := &table{d: d, cols: cols, caption: "全部记录 Every finding"}
-	started := false
-	// The inspection report's cell builders, pointed at each record's version.
+	// Every finding, month by month.
 	rep := &insReport{d: d, m: m, lang: lang, opt: opt}
-	for _, o := range obs {
+	months := byMonth(obs)
+	// visit gives the rows of an inspection in the history, and the height
+	// that must stay together at its start: its opening line and first row,
+	// with the month's heading when it opens a month.
+	visit := func(mo *month, k int) (rows [][][]block, band [][]block, keep float64) {
+		o := mo.obs[k]
 		if rep.std != o.rec.std {
 			rep.index(o.rec.std)
 		}
-		fs := rep.sorted(o.p.Findings)
-		if len(fs) == 0 {
-			fs = []inspect.Finding{{}} // one row saying the visit found nothing
+		rows = historyRows(rep, o)
+		keep = rowH(rows[0]) + 2*cellPadY
+		if len(rows) > 1 {
+			keep += keepH(rowH(rows[1]))
 		}
-		for k, f := range fs {
-			date := d.lines(fmtDate(o.rec.Inspection.StartedAt), stBody, wOf(0))
-			if k == 0 {
-				date = append(date, d.lines(dash(o.rec.HallName), stTiny, wOf(0))...)
-				s := "未评分"
-				if o.score.Scored {
-					s = fmtScore(o.score.Points) + " " + o.score.Grade.Name.In(lang)
-				}
-				date = append(date, d.lines(s, stTiny.emph().with(gradeColor(o.rec.std.Grades, o.score.Grade)), wOf(0))...)
-			}
-			var row [][]block
-			if f.ItemID == "" {
-				row = [][]block{date, nil, d.lines("无问题记录：所有适用检查项均符合。 No findings: every applicable item conforms.", stSmall.with(colGood), wOf(2)), nil, nil}
+		if k == 0 {
+			band = monthBand(d, mo)
+			keep += rowH(band) + 2*cellPadY
+		}
+		return rows, band, keep
+	}
+	const intro = "按月列出不符合、不适用及有未做到的计数项，月标题含该月小计；全部做到的计数项不是问题，列在该次检查之后一行。  " +
+		"Nonconformities, N/A and tallies with failures by month, with each month's subtotals; tallies met every time are no fault and share one line after their inspection."
+	t := &table{d: d, cols: historyCols}
+	_, _, keep := visit(months[0], 0)
+	introH := float64(len(d.wrap(intro, stTiny, contentW)))*stTiny.lineH() + 1
+	d.section("全部记录", "Findings by month", introH+t.headerH()+keep)
+	d.para(marginL, contentW, intro, stTiny)
+	d.y += 1
+	d.ensure(t.headerH() + keep)
+	t.start(0)
+	for _, mo := range months {
+		for k := range mo.obs {
+			rows, band, keep := visit(mo, k)
+			if band != nil {
+				// A page that goes on with a month says which; one that
+				// starts with a month's heading needs not.
+				t.caption = "全部记录 Every finding"
+				d.ensure(keep)
+				t.row(band, &colBandBg)
+				t.caption = "全部记录 Every finding · " + mo.zh
 			} else {
-				clause, req := rep.itemCells(f.ItemID, wOf(1), wOf(2))
-				zh, en, c := outcome(rep.items[f.ItemID], f)
-				res := d.lines(zh, stBold.with(c), wOf(3))
-				res = append(res, d.lines(en, stSmall.with(c), wOf(3))...)
-				if rep.items[f.ItemID].Critical && offence(f) {
-					res = append(res, d.lines("关键项 Critical", stBold.with(colBad), wOf(3))...)
-				}
-				if o.rec.amended[[2]string{o.p.ID, f.ItemID}] {
-					res = append(res, d.lines("已更正 Amended", stBold.with(colWarn), wOf(3))...)
-				}
-				note := d.lines(o.scrub(f.Note), stBody, wOf(4))
-				if strings.TrimSpace(f.Note) == "" {
-					note = d.lines("（无备注 no note）", stSmall.with(colFaint), wOf(4))
-				}
-				if n := len(f.Photos); n > 0 {
-					note = append(note, d.lines(fmt.Sprintf("照片 %d 张，见该次检查报告 / %d photo(s), see the inspection report", n, n), stTiny, wOf(4))...)
-				}
-				row = [][]block{date, clause, req, res, note}
+				d.ensure(keep)
 			}
-			if !started {
-				t.start(blocksH(row[2]))
-				started = true
+			for i, row := range rows {
+				var bg *rgb
+				if i == 0 {
+					bg = &colVisitBg
+				}
+				t.row(row, bg)
 			}
-			t.row(row, nil)
 		}
 	}
 	t.end()
+	clauseLegend(d, obs, newest(r.Standards), lang)
 	next()
 
 	// Their own words.
@@ -302,4 +319,228 @@ func renderHistory(w io.Writer, r PersonHistoryReport, opt Options) error {
 	}
 	opt.progress(total, total)
 	return nil
+}
+
+// historyCols are the columns of a history's findings: those of the
+// inspection report's, with more room for the requirement, since the clause
+// column holds only the IDs.
+var historyCols = []column{
+	{"条款", "Clause", 14},
+	{"检查项", "Requirement", 63},
+	{"结果", "Result", 30},
+	{"备注与照片", "Note and photos", 73},
+}
+
+// colVisitBg shades the line that opens an inspection in a history.
+var colVisitBg = rgb{248, 249, 250}
+
+// month is the observations of one calendar month (CST) in a history.
+type month struct {
+	zh       string // "2026年9月 September 2026"
+	obs      []observation
+	scored   int
+	sum      float64
+	offences int
+}
+
+func byMonth(obs []observation) []*month {
+	var out []*month
+	for _, o := range obs {
+		at := o.rec.Inspection.StartedAt.In(CST)
+		zh := fmt.Sprintf("%d年%d月 %s %d", at.Year(), at.Month(), at.Month(), at.Year())
+		if len(out) == 0 || out[len(out)-1].zh != zh {
+			out = append(out, &month{zh: zh})
+		}
+		mo := out[len(out)-1]
+		mo.obs = append(mo.obs, o)
+		if o.score.Scored {
+			mo.scored++
+			mo.sum += o.score.Points
+		}
+		for _, f := range o.p.Findings {
+			if offence(f) {
+				mo.offences++
+			}
+		}
+	}
+	return out
+}
+
+// monthBand is the heading row of a month: its name, and its subtotals at
+// the right (under it when both do not fit on one line).
+func monthBand(d *doc, mo *month) [][]block {
+	avg := "—"
+	if mo.scored > 0 {
+		avg = fmtScore(mo.sum / float64(mo.scored))
+	}
+	sums := fmt.Sprintf("%d 次检查 inspections  ·  平均得分 average %s  ·  问题 offences %d", len(mo.obs), avg, mo.offences)
+	w := contentW - 2*cellPadX
+	h := stH3.lineH()
+	two := d.width(mo.zh, stH3)+6+d.width(sums, stSmall.emph()) > w
+	if two {
+		h += stSmall.lineH()
+	}
+	return [][]block{{{h: h, draw: func(x, y float64) {
+		d.text(x, y, mo.zh, stH3.with(colAccent))
+		sy := y + (stH3.lineH()-stSmall.lineH())/2
+		if two {
+			d.text(x, y+stH3.lineH(), sums, stSmall.emph().with(colText))
+			return
+		}
+		d.textRight(x+w, sy, sums, stSmall.emph().with(colText))
+	}}}}
+}
+
+// listed reports whether a finding gets a row of its own in a history: a
+// fault or an item not assessed. A tally met every time is no fault.
+func listed(f inspect.Finding) bool {
+	return !(f.Outcome == inspect.Tallied && f.Failed == 0)
+}
+
+// historyRows are the rows of one inspection in a history: a line with the
+// date, hall and score; a row per finding that is listed; and a line naming
+// the tallies met every time. An inspection with nothing listed says so.
+func historyRows(rep *insReport, o observation) [][][]block {
+	d := rep.d
+	w := func(i int) float64 { return historyCols[i].w - 2*cellPadX }
+	full := contentW - 2*cellPadX
+
+	// The opening line: date and hall at the left, the score at the right.
+	score, sc := "未评分 not scored", colMuted
+	if o.score.Scored {
+		score = fmtScore(o.score.Points) + " 分  " + o.score.Grade.Name.In(rep.lang)
+		if o.score.Capped {
+			score += rep.capped()
+		}
+		sc = gradeColor(o.rec.std.Grades, o.score.Grade)
+	}
+	if len(o.rec.Amendments) > 0 {
+		score = "已更正 amended  ·  " + score
+	}
+	date := fmtDateTime(o.rec.Inspection.StartedAt)
+	dateW := d.width(date, stBold) + 4
+	scoreW := d.width(score, stBold)
+	hall := d.wrap(dash(o.rec.HallName), stBody, full-dateW-scoreW-4)
+	head := block{h: float64(max(1, len(hall))) * stBody.lineH(), draw: func(x, y float64) {
+		d.text(x, y, date, stBold)
+		for i, ln := range hall {
+			d.text(x+dateW, y+float64(i)*stBody.lineH(), ln, stBody)
+		}
+		d.textRight(x+full, y, score, stBold.with(sc))
+	}}
+	rows := [][][]block{{{head}}}
+
+	var met []string
+	for _, f := range rep.sorted(o.p.Findings) {
+		if !listed(f) {
+			it := rep.items[f.ItemID]
+			zh, en, _ := outcome(it, f)
+			s := f.ItemID
+			if t := it.Text.In(rep.lang); t != "" {
+				s += " " + t
+			}
+			s += "（" + zh + " " + en + "）"
+			if n := strings.TrimSpace(f.Note); n != "" {
+				s += "：" + o.scrub(n)
+			}
+			met = append(met, s)
+			continue
+		}
+		clause, req := historyItemCells(rep, f.ItemID, w(0), w(1))
+		zh, en, c := outcome(rep.items[f.ItemID], f)
+		res := d.lines(zh, stBold.with(c), w(2))
+		res = append(res, d.lines(en, stSmall.with(c), w(2))...)
+		if rep.items[f.ItemID].Critical && offence(f) {
+			res = append(res, d.lines("关键项 Critical", stBold.with(colBad), w(2))...)
+		}
+		if o.rec.amended[[2]string{o.p.ID, f.ItemID}] {
+			res = append(res, d.lines("已更正 Amended", stBold.with(colWarn), w(2))...)
+		}
+		note := d.lines(o.scrub(f.Note), stBody, w(3))
+		if strings.TrimSpace(f.Note) == "" {
+			note = d.lines("（无备注 no note）", stSmall.with(colFaint), w(3))
+		}
+		if n := len(f.Photos); n > 0 {
+			note = append(note, d.lines(fmt.Sprintf("照片 %d 张，见该次检查报告 / %d photo(s), see the inspection report", n, n), stTiny, w(3))...)
+		}
+		rows = append(rows, [][]block{clause, req, res, note})
+	}
+	if len(rows) == 1 {
+		rows = append(rows, [][]block{d.lines("无问题记录：所有适用检查项均符合。  No findings: every applicable item conforms.", stSmall.with(colGood), full)})
+	}
+	if len(met) > 0 {
+		rows = append(rows, [][]block{d.lines("均做到 Met every time:  "+strings.Join(met, "；  "), stSmall.with(colGood), full)})
+	}
+	return rows
+}
+
+// historyItemCells are the clause and requirement cells of a finding in a
+// history: as in the inspection report, but without the clause's text,
+// which a history would repeat on most rows; the clauses are listed once,
+// after the findings (clauseLegend).
+func historyItemCells(rep *insReport, itemID string, w0, w1 float64) (clause, req []block) {
+	d := rep.d
+	it, ok := rep.items[itemID]
+	if !ok {
+		return rep.itemCells(itemID, w0, w1)
+	}
+	clause = d.lines(it.Clause, stBold, w0)
+	clause = append(clause, d.lines(it.ID, stSmall, w0)...)
+	req = d.lines(it.Text.In(rep.lang), stBody, w1)
+	if o := it.Text.In(other(rep.lang)); o != it.Text.In(rep.lang) {
+		req = append(req, d.lines(o, stSmall, w1)...)
+	}
+	return clause, req
+}
+
+// clauseLegend lists, once, the text of every clause the history's rows
+// name, in the order of the newest standard.
+func clauseLegend(d *doc, obs []observation, std *standard.Version, lang string) {
+	// A clause's text from the newest version that has it.
+	seen := map[string]*standard.Version{}
+	for _, o := range obs {
+		for _, f := range o.p.Findings {
+			if it, ok := o.rec.std.Item(f.ItemID); ok && listed(f) {
+				if v := seen[it.Clause]; v == nil || v.Version < o.rec.std.Version {
+					seen[it.Clause] = o.rec.std
+				}
+			}
+		}
+	}
+	if len(seen) == 0 {
+		return
+	}
+	line := func(id string) string {
+		if c, ok := seen[id].Clause(id); ok {
+			return "条款 " + id + "：" + c.Summary.In(lang)
+		}
+		return "条款 " + id
+	}
+	var lines []string
+	if std != nil {
+		for _, c := range std.Clauses {
+			if seen[c.ID] != nil {
+				lines = append(lines, line(c.ID))
+				delete(seen, c.ID)
+			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(seen)) { // clauses of older versions only
+		lines = append(lines, line(id))
+	}
+	d.y += 3
+	d.ensure(stH3.lineH() + 2*stSmall.lineH())
+	d.text(marginL, d.y, "条款 Clauses referred to above", stH3)
+	d.y += stH3.lineH() + 0.5
+	for _, ln := range lines {
+		for i, l := range d.wrap(ln, stSmall, contentW-4) {
+			d.ensure(stSmall.lineH())
+			x := marginL
+			if i > 0 {
+				x += 4
+			}
+			d.text(x, d.y, l, stSmall.with(colText))
+			d.y += stSmall.lineH()
+		}
+	}
 }

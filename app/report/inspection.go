@@ -529,7 +529,7 @@ func (rep *insReport) overview() {
 	rows = append(rows, hallRow("营业厅整体 Hall items", rep.result.Hall, false))
 	total := hallRow("整次检查 Overall", rep.result.Inspection, true)
 
-	t.start(blocksH(rows[0][0]))
+	t.start(rowH(rows[0]))
 	for _, row := range rows {
 		t.row(row, nil)
 	}
@@ -563,23 +563,26 @@ func roleName(r standard.Role) string {
 
 var findingCols = []column{
 	{"条款", "Clause", 17},
-	{"检查项", "Requirement", 58},
-	{"结果", "Result", 27},
+	{"检查项", "Requirement", 55},
+	// Wide enough for "10次中4次未做到" on one line.
+	{"结果", "Result", 30},
 	{"备注与照片", "Note and photos", 78},
 }
 
 func (rep *insReport) person(i int) {
 	d := rep.d
 	p := rep.ins.People[i]
-	if i == 0 {
-		rep.section("检查明细", "Findings by person", 40)
-	}
 	s := rep.result.People[p.ID]
+	rows := rep.findingRows(p.ID, p.Findings, rep.r.Repeats[p.ID])
 
-	// A band naming the person, with their score at the right.
+	// A band naming the person, with their score at the right. It stays with
+	// the table header and the first row.
 	band := stH3.lineH() + 3
-	// The band stays with the table header and the first lines of a row.
-	d.ensure(2 + band + 1 + stHeadZH.lineH() + stHeadEN.lineH() + 2*cellPadY + minSlice)
+	keep := 2 + band + 1 + rep.firstRowKeep(rows)
+	if i == 0 {
+		rep.section("检查明细", "Findings by person", keep)
+	}
+	d.ensure(keep)
 	d.y += 2
 	d.rect(marginL, d.y, contentW, band, colBandBg)
 	name := fmt.Sprintf("%d  %s", i+1, p.Name)
@@ -608,27 +611,43 @@ func (rep *insReport) person(i int) {
 	d.textRight(marginR-2, d.y+1.5, score, stH3.with(rep.gradeColor(s.Grade)))
 	d.y += band + 1
 
-	rep.findings(p.ID, p.Findings, rep.r.Repeats[p.ID], p.Name)
+	rep.findings(rows, p.Name)
 }
 
 func (rep *insReport) hall() {
-	rep.section("营业厅整体", "Hall-level items", 30)
-	rep.findings("", rep.ins.HallFindings, nil, "营业厅整体 Hall-level items")
+	rows := rep.findingRows("", rep.ins.HallFindings, nil)
+	rep.section("营业厅整体", "Hall-level items", rep.firstRowKeep(rows))
+	rep.findings(rows, "营业厅整体 Hall-level items")
 }
 
-func (rep *insReport) findings(personID string, fs []inspect.Finding, repeats map[string]int, caption string) {
+// findingRows are the table rows of findings, in the standard's order.
+func (rep *insReport) findingRows(personID string, fs []inspect.Finding, repeats map[string]int) [][][]block {
+	var rows [][][]block
+	for _, f := range rep.sorted(fs) {
+		rows = append(rows, rep.findingRow(personID, f, repeats))
+	}
+	return rows
+}
+
+// firstRowKeep is the height that must stay together at the start of a
+// findings table: its header and its first row (or the line that says there
+// are no findings).
+func (rep *insReport) firstRowKeep(rows [][][]block) float64 {
+	if len(rows) == 0 {
+		return stBody.lineH()
+	}
+	return (&table{}).headerH() + keepH(rowH(rows[0]))
+}
+
+func (rep *insReport) findings(rows [][][]block, caption string) {
 	d := rep.d
-	if len(fs) == 0 {
+	if len(rows) == 0 {
 		msg := "无问题记录：所有适用检查项均符合。  No findings: every applicable item conforms."
 		d.para(marginL+2, contentW-2, msg, stBody.with(colGood))
 		return
 	}
 	t := &table{d: d, cols: findingCols, caption: caption}
-	var rows [][][]block
-	for _, f := range rep.sorted(fs) {
-		rows = append(rows, rep.findingRow(personID, f, repeats))
-	}
-	t.start(blocksH(rows[0][1]))
+	t.start(rowH(rows[0]))
 	for _, row := range rows {
 		t.row(row, nil)
 	}
@@ -831,59 +850,117 @@ func (rep *insReport) signatures0() []inspect.Signature {
 	return sigs
 }
 
+// signer is one row of the signatures table: someone who signed, declined
+// or did not sign at all (sig nil).
+type signer struct {
+	role     inspect.SignerRole
+	personID string
+	name     string
+	sig      *inspect.Signature
+}
+
+// signers lists everyone who should have signed: the supervisor, then every
+// person observed, in the order they were observed, each with their
+// signature record or none, so that nobody observed is silently left out.
+// A signature of someone not observed (which the app does not make) is
+// listed at the end rather than dropped.
+func (rep *insReport) signers() []signer {
+	var out []signer
+	used := make([]bool, len(rep.ins.Signatures))
+	take := func(role inspect.SignerRole, personID string) bool {
+		found := false
+		for _, i := range rep.sigOrder() {
+			s := &rep.ins.Signatures[i]
+			if used[i] || s.Role != role || role == inspect.SignerStaff && s.PersonID != personID {
+				continue
+			}
+			used[i] = true
+			found = true
+			out = append(out, signer{role: s.Role, personID: s.PersonID, name: s.Name, sig: s})
+		}
+		return found
+	}
+	if !take(inspect.SignerSupervisor, "") {
+		out = append(out, signer{role: inspect.SignerSupervisor, personID: rep.r.Inspection.SupervisorID, name: rep.r.SupervisorName})
+	}
+	for _, p := range rep.ins.People {
+		if !take(inspect.SignerStaff, p.ID) {
+			out = append(out, signer{role: inspect.SignerStaff, personID: p.ID, name: rep.labels[p.ID]})
+		}
+	}
+	for _, i := range rep.sigOrder() {
+		if !used[i] {
+			s := &rep.ins.Signatures[i]
+			out = append(out, signer{role: s.Role, personID: s.PersonID, name: s.Name, sig: s})
+		}
+	}
+	return out
+}
+
+// sigOrder is the indexes of the signatures by time, for people who signed
+// more than once.
+func (rep *insReport) sigOrder() []int {
+	idx := make([]int, len(rep.ins.Signatures))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return rep.ins.Signatures[a].At.Compare(rep.ins.Signatures[b].At) })
+	return idx
+}
+
 func (rep *insReport) signatures() {
 	d := rep.d
-	rep.section("签名与异议", "Signatures and disagreements", 30)
-	sigs := rep.signatures0()
-	if len(sigs) == 0 {
-		d.para(marginL, contentW, "无签名记录。 No signatures recorded.", stBody.with(colMuted))
-		return
-	}
 	cols := []column{{"签署人", "Signer", 62}, {"签名", "Signature", 58}, {"异议", "Disagreement", 60}}
 	t := &table{d: d, cols: cols, caption: "签名与异议 Signatures"}
+	w0, w1, w2 := cols[0].w-2*cellPadX, cols[1].w-2*cellPadX, cols[2].w-2*cellPadX
 	var rows [][][]block
-	for _, s := range sigs {
+	for _, sg := range rep.signers() {
 		role := "被检查员工 Staff member"
-		if s.Role == inspect.SignerSupervisor {
+		if sg.role == inspect.SignerSupervisor {
 			role = "督导员 Supervisor"
 		}
-		name := s.Name
-		if s.Role == inspect.SignerStaff {
-			if l, ok := rep.labels[s.PersonID]; ok && (rep.opt.Redact || strings.TrimSpace(name) == "") {
+		name := sg.name
+		if sg.role == inspect.SignerStaff {
+			if l, ok := rep.labels[sg.personID]; ok && (rep.opt.Redact || strings.TrimSpace(name) == "") {
 				name = l
 			}
 		} else if strings.TrimSpace(name) == "" {
 			name = rep.r.SupervisorName
 		}
-		w0 := cols[0].w - 2*cellPadX
 		signer := d.lines(dash(name), stBold, w0)
 		signer = append(signer, d.lines(role, stSmall, w0)...)
-		if !s.At.IsZero() {
+		s := sg.sig
+		if s != nil && !s.At.IsZero() {
 			signer = append(signer, d.lines(fmtDateTime(s.At), stTiny, w0)...)
 		}
 
-		w1 := cols[1].w - 2*cellPadX
 		var sig []block
 		switch {
-		case rep.opt.Redact && rep.r.Inspection != nil && hasImage(rep.r.Inspection.Signatures, s):
+		case s == nil:
+			sig = d.lines("未签名 / not signed", stBold.with(colWarn), w1)
+			sig = append(sig, d.lines("无签名记录 no signature or refusal recorded", stTiny, w1)...)
+		case rep.opt.Redact && rep.r.Inspection != nil && hasImage(rep.r.Inspection.Signatures, *s):
 			sig = d.lines("已签名；脱敏版不附签名图像 / signed; image withheld in the redacted copy", stSmall, w1)
 		case s.Image == nil:
-			sig = d.lines("未签名 / did not sign", stBody.with(colWarn), w1)
+			sig = d.lines("拒签 / declined to sign", stBold.with(colWarn), w1)
 		default:
 			sig = []block{rep.signatureBlock(*s.Image, w1)}
 		}
 
-		w2 := cols[2].w - 2*cellPadX
 		var dis []block
-		if strings.TrimSpace(s.Disagreement) == "" {
+		switch {
+		case s == nil:
+			dis = d.lines("—", stSmall.with(colFaint), w2)
+		case strings.TrimSpace(s.Disagreement) == "":
 			dis = d.lines("无 none", stSmall.with(colFaint), w2)
-		} else {
+		default:
 			dis = d.lines("有异议 Disagrees:", stBold.with(colBad), w2)
 			dis = append(dis, d.lines(s.Disagreement, stBody, w2)...)
 		}
 		rows = append(rows, [][]block{signer, sig, dis})
 	}
-	t.start(blocksH(rows[0][0]))
+	rep.section("签名与异议", "Signatures and disagreements", t.headerH()+keepH(rowH(rows[0])))
+	t.start(rowH(rows[0]))
 	for _, row := range rows {
 		t.row(row, nil)
 	}
@@ -984,7 +1061,7 @@ func (rep *insReport) amendmentLog() {
 		if len(rows) == 0 {
 			continue
 		}
-		t.start(blocksH(rows[0][1]))
+		t.start(rowH(rows[0]))
 		for _, row := range rows {
 			t.row(row, nil)
 		}

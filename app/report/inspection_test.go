@@ -126,7 +126,7 @@ func TestInspectionReportText(t *testing.T) {
 	// Table columns are read one at a time, so that the other columns of the
 	// same rows do not interleave with them (x and width in mm; see the
 	// column widths in inspection.go).
-	reqCol := columnText(t, file, n, 32, 58)
+	reqCol := columnText(t, file, n, 32, 55)
 	noteCol := columnText(t, file, n, 117, 78)
 
 	ins := fx.r.Inspection

@@ -17,8 +17,16 @@ import (
 // The caller fills it from its store.
 type SummaryReport struct {
 	// Scope names what is summarised: a hall, or a region of several halls.
-	Scope, ScopeCode string
-	Region           bool
+	Scope string
+	// ScopeCode is printed after the name, "(YFT-KM-001)": a hall's code.
+	// Leave it empty for something with no code a reader would know, such
+	// as a region, which is known by its name.
+	ScopeCode string
+	// ScopeKey identifies the scope to the hub, in the QR code and the
+	// digest; it is not printed. A hall's code, or a region's ID. Empty
+	// means ScopeCode.
+	ScopeKey string
+	Region   bool
 	// From and To are days in CST, both included.
 	From, To time.Time
 	// Records are the sealed inspections of the scope with their
@@ -29,7 +37,8 @@ type SummaryReport struct {
 }
 
 // RenderSummary writes the PDF summary of a hall or region over a period:
-// the number of inspections, the average score and its trend by week, the
+// the number of inspections, the average score and its trend (by week,
+// month or quarter, over the span of the inspections), the
 // grade distribution, the ten most violated clauses and a table of people.
 // An empty period gives a short report that says so.
 func RenderSummary(w io.Writer, r SummaryReport, opt Options) error {
@@ -86,8 +95,9 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 	if r.Region {
 		kind = "片区 Region"
 	}
-	dg := digest("summary", r.ScopeCode+"\x00"+r.Scope, p, recs)
-	qr, err := newQR("dudao:summary:"+r.ScopeCode+":"+fmtDate(p.from)+":"+fmtDate(p.to)+":"+dg, marginL, footerTop+2.5, qrSize)
+	key := cmp.Or(r.ScopeKey, r.ScopeCode)
+	dg := digest("summary", key+"\x00"+r.Scope, p, recs)
+	qr, err := newQR("dudao:summary:"+key+":"+fmtDate(p.from)+":"+fmtDate(p.to)+":"+dg, marginL, footerTop+2.5, qrSize)
 	if err != nil {
 		return err
 	}
@@ -174,14 +184,20 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 		{"被检查人员 People", fmt.Sprint(len(people))},
 		{"更正 Amendments", fmt.Sprint(amends)},
 	}
+	page := d.pdf.PageNo()
 	for _, f := range facts {
+		d.ensure(stBody.lineH())
 		d.text(marginL, d.y+0.3, f[0], stLabel)
 		for _, ln := range d.wrap(f[1], stBody, bx-4-marginL-34) {
+			d.ensure(stBody.lineH())
 			d.text(marginL+34, d.y, ln, stBody)
 			d.y += stBody.lineH()
 		}
 	}
-	d.y = max(d.y, by+badgeH) + 4
+	if d.pdf.PageNo() == page {
+		d.y = max(d.y, by+badgeH)
+	}
+	d.y += 4
 	next()
 
 	if len(recs) == 0 {
@@ -194,35 +210,21 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 		return d.finish(w, func(page, pages int) { d.furnish(fur, page, pages) })
 	}
 
-	// Average score by week, Monday to Sunday.
-	d.section("得分趋势", "Average score by week", 60)
-	type acc struct{ sum, n float64 }
-	weeks := map[time.Time]*acc{}
-	for _, rec := range recs {
-		if s := rec.res.Inspection; s.Scored {
-			k := weekStart(rec.Inspection.StartedAt)
-			if weeks[k] == nil {
-				weeks[k] = &acc{}
-			}
-			weeks[k].sum += s.Points
-			weeks[k].n++
-		}
+	// Average score by week, month or quarter, over the span of the
+	// inspections rather than the period asked for: a summary of 2000–2100
+	// with three months of data charts those three months.
+	tr := trend(inspectionScores(recs), [2]string{"已封存检查得分", "the scores of the sealed inspections"})
+	d.section("得分趋势", tr.en, 50+2*stTiny.lineH())
+	if len(tr.pts) == 0 {
+		d.para(marginL, contentW, "本期间无已评分的检查。  No scored inspections in this period.", stBody.with(colMuted))
+	} else {
+		d.lineChart(tr.pts, 50)
+		d.para(marginL, contentW, tr.note, stTiny)
 	}
-	var pts []point
-	for wk := weekStart(p.from); !wk.After(p.to); wk = wk.AddDate(0, 0, 7) {
-		pt := point{label: wk.Format("01-02")}
-		if a := weeks[wk]; a != nil {
-			pt.v, pt.ok = a.sum/a.n, true
-		}
-		pts = append(pts, pt)
-	}
-	d.lineChart(pts, 55)
-	d.para(marginL, contentW, "每点为该周（周一至周日）已封存检查的平均得分，横轴为每周周一；无检查的周不连线。  "+
-		"Each point is the average score of the sealed inspections of a week (Monday to Sunday), labelled by its Monday; weeks without inspections break the line.", stTiny)
 	next()
 
 	// Grades.
-	d.section("等级分布", "Grades", 50)
+	d.section("等级分布", "Grades", 30)
 	var bands []standard.GradeBand
 	if std != nil {
 		bands = slices.Clone(std.Grades)
@@ -245,11 +247,10 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 	if unscored > 0 {
 		bars = append(bars, bar{label: "未评分", n: unscored, color: colMuted})
 	}
-	d.columnChart(bars, 42)
+	d.columnChart(bars, 30)
 	next()
 
 	// The ten most violated clauses.
-	d.section("违规最多的条款", "Most violated clauses", 40)
 	byClause := map[string]int{}
 	for _, rec := range recs {
 		count := func(fs []inspect.Finding) {
@@ -267,6 +268,7 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 	clauses := slices.Collect(maps.Keys(byClause))
 	slices.SortFunc(clauses, func(a, b string) int { return cmp.Or(cmp.Compare(byClause[b], byClause[a]), cmp.Compare(a, b)) })
 	if len(clauses) == 0 {
+		d.section("违规最多的条款", "Most violated clauses", stBody.lineH())
 		d.para(marginL, contentW, "本期间无违规记录。 No nonconformities in this period.", stBody.with(colGood))
 	} else {
 		bars = nil
@@ -279,8 +281,11 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 			}
 			bars = append(bars, bar{label: label, n: byClause[c], color: colBad})
 		}
-		d.barRows(bars, 95)
-		d.para(marginL, contentW, "计数为不符合项及有未做到次数的计数项，已计入更正。  Counts are nonconformities and tallies with failures, amendments applied.", stTiny)
+		const note = "计数为不符合项及有未做到次数的计数项，已计入更正。  Counts are nonconformities and tallies with failures, amendments applied."
+		// The heading, the chart and its note stay together.
+		d.section("违规最多的条款", "Most violated clauses", d.barRowsH(bars, clauseLabelW)+float64(len(d.wrap(note, stTiny, contentW)))*stTiny.lineH())
+		d.barRows(bars, clauseLabelW)
+		d.para(marginL, contentW, note, stTiny)
 	}
 	next()
 
@@ -309,11 +314,11 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 		pa, pb := people[a].p, people[b].p
 		return cmp.Or(cmp.Compare(pa.EmployeeNo, pb.EmployeeNo), cmp.Compare(pa.Name, pb.Name), cmp.Compare(a, b))
 	})
-	cols := []column{{"人员", "Person", 30}, {"工号", "Employee no.", 20}, {"角色", "Role", 26}, {"营业厅", "Hall", 32},
-		{"次数", "Visits", 12}, {"平均分", "Average", 16}, {"问题", "Offences", 14}, {"重复问题", "Repeated items", 30}}
+	cols := []column{{"人员", "Person", 24}, {"工号", "Employee no.", 18}, {"角色", "Role", 22}, {"营业厅", "Hall", 32},
+		{"次数", "Visits", 12}, {"平均分", "Average", 15}, {"问题", "Offences", 14}, {"重复问题", "Repeated items", 43}}
 	if opt.Redact {
-		cols = []column{{"人员", "Person", 36}, {"角色", "Role", 30}, {"营业厅", "Hall", 36},
-			{"次数", "Visits", 12}, {"平均分", "Average", 16}, {"问题", "Offences", 16}, {"重复问题", "Repeated items", 34}}
+		cols = []column{{"人员", "Person", 30}, {"角色", "Role", 24}, {"营业厅", "Hall", 36},
+			{"次数", "Visits", 12}, {"平均分", "Average", 16}, {"问题", "Offences", 16}, {"重复问题", "Repeated items", 46}}
 	}
 	t := &table{d: d, cols: cols, caption: "人员 People"}
 	cell := func(i int, s string) []block { return d.lines(s, stBody, cols[i].w-2*cellPadX) }
@@ -331,8 +336,11 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 		if st.scored > 0 {
 			a = fmtScore(st.sum / float64(st.scored))
 		}
+		// Most repeated first.
+		items := slices.Sorted(maps.Keys(st.byItem))
+		slices.SortStableFunc(items, func(a, b string) int { return cmp.Compare(st.byItem[b], st.byItem[a]) })
 		var reps []string
-		for _, it := range slices.Sorted(maps.Keys(st.byItem)) {
+		for _, it := range items {
 			if c := st.byItem[it]; c >= 2 {
 				reps = append(reps, fmt.Sprintf("%s×%d", it, c))
 			}
@@ -342,9 +350,9 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 			row = append(row, cell(1, dash(st.p.EmployeeNo)))
 		}
 		i := len(row)
-		row = append(row, cell(i, roleName(st.p.Role)), cell(i+1, strings.Join(st.halls, "、")),
+		row = append(row, roleCell(d, st.p.Role, cols[i].w-2*cellPadX), cell(i+1, strings.Join(st.halls, "、")),
 			cell(i+2, fmt.Sprint(st.visits)), cell(i+3, a), cell(i+4, fmt.Sprint(st.offences)))
-		rs := d.lines(dash(strings.Join(reps, "  ")), stBody.with(colWarn), cols[i+5].w-2*cellPadX)
+		rs := d.lines(dash(strings.Join(reps, "  ")), stSmall.emph().with(colWarn), cols[i+5].w-2*cellPadX)
 		row = append(row, rs)
 		t.row(row, nil)
 	}
@@ -359,6 +367,17 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 	return nil
 }
 
+// roleCell is a role in a narrow column: the Chinese name, and the English
+// one under it in small type.
+func roleCell(d *doc, r standard.Role, w float64) []block {
+	zh, en, ok := strings.Cut(roleName(r), " ")
+	out := d.lines(zh, stBody, w)
+	if ok {
+		out = append(out, d.lines(en, stSmall, w)...)
+	}
+	return out
+}
+
 func countAmended(recs []scoredRecord) int {
 	n := 0
 	for _, r := range recs {
@@ -367,6 +386,107 @@ func countAmended(recs []scoredRecord) int {
 		}
 	}
 	return n
+}
+
+// trendChart is the points of a summary's trend chart and what they mean.
+type trendChart struct {
+	en   string // the section's English title
+	pts  []point
+	note string // what a point is, under the chart
+}
+
+// Trend buckets by the span of the data: weeks up to about six months,
+// months up to four years, quarters beyond, so that a chart has between a
+// handful and about fifty points.
+const (
+	maxWeeklyDays  = 183
+	maxMonthlyDays = 4 * 366
+)
+
+// sample is one score at one time, for a trend.
+type sample struct {
+	at time.Time
+	v  float64
+}
+
+// inspectionScores are the scores of the scored inspections of recs.
+func inspectionScores(recs []scoredRecord) []sample {
+	var out []sample
+	for _, rec := range recs {
+		if s := rec.res.Inspection; s.Scored {
+			out = append(out, sample{rec.Inspection.StartedAt, s.Points})
+		}
+	}
+	return out
+}
+
+// trend averages scores by week, month or quarter, from the first to the
+// last of them; a bucket without a score is a gap. what names the scores
+// in the note under the chart, in Chinese and English.
+func trend(scores []sample, what [2]string) trendChart {
+	var first, last time.Time
+	for _, s := range scores {
+		t := day(s.at)
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	var tc trendChart
+	var start func(time.Time) time.Time
+	var next func(time.Time) time.Time
+	var label func(time.Time) string
+	var zh, en string // the bucket
+	switch span := last.Sub(first).Hours() / 24; {
+	case span <= maxWeeklyDays:
+		start, next = weekStart, func(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
+		label = func(t time.Time) string { return t.Format("01-02") }
+		tc.en, zh, en = "Average score by week", "周", "week"
+	case span <= maxMonthlyDays:
+		start = func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, CST) }
+		next = func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }
+		label = func(t time.Time) string { return fmt.Sprintf("%d月", t.Month()) }
+		tc.en, zh, en = "Average score by month", "月", "month"
+	default:
+		start = func(t time.Time) time.Time {
+			return time.Date(t.Year(), (t.Month()-1)/3*3+1, 1, 0, 0, 0, 0, CST)
+		}
+		next = func(t time.Time) time.Time { return t.AddDate(0, 3, 0) }
+		label = func(t time.Time) string { return fmt.Sprintf("Q%d", (t.Month()-1)/3+1) }
+		tc.en, zh, en = "Average score by quarter", "季度", "quarter"
+	}
+	if zh == "周" {
+		tc.note = fmt.Sprintf("每点为一周（周一至周日）%s的平均，标注该周周一；无检查的周不连线。横轴为首次至末次检查。  "+
+			"Each point is the average of %s in a week (Monday to Sunday), labelled by its Monday; weeks without inspections break the line. "+
+			"The axis spans the first to the last inspection.", what[0], what[1])
+	} else {
+		tc.note = fmt.Sprintf("每点为一个%s%s的平均；无检查的%s不连线。横轴为首次至末次检查。  "+
+			"Each point is the average of %s in a %s; %ss without inspections break the line. The axis spans the first to the last inspection.",
+			zh, what[0], zh, what[1], en, en)
+	}
+	if first.IsZero() {
+		return tc
+	}
+	type acc struct{ sum, n float64 }
+	buckets := map[time.Time]*acc{}
+	for _, s := range scores {
+		k := start(s.at.In(CST))
+		if buckets[k] == nil {
+			buckets[k] = &acc{}
+		}
+		buckets[k].sum += s.v
+		buckets[k].n++
+	}
+	for b := start(first); !b.After(last); b = next(b) {
+		pt := point{label: label(b), group: fmt.Sprint(b.Year())}
+		if a := buckets[b]; a != nil {
+			pt.v, pt.ok = a.sum/a.n, true
+		}
+		tc.pts = append(tc.pts, pt)
+	}
+	return tc
 }
 
 // weekStart is the Monday 00:00 CST of the week of t.

@@ -2,9 +2,12 @@ package report_test
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -224,6 +227,157 @@ func BenchmarkSummary2000(b *testing.B) {
 	for b.Loop() {
 		if err := report.RenderSummary(io.Discard, in, report.Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A region is printed by its name only; its ID, which identifies it to the
+// hub, is in the QR code and nowhere in the text. A hall keeps its code.
+func TestSummaryScopeKey(t *testing.T) {
+	const regionID = "01a21323-5fe4-7a76-9fb6-890f312e6985"
+	in := summaryInput(t, 12)
+	in.Scope, in.ScopeCode, in.ScopeKey, in.Region = "昆明", "", regionID, true
+	file := writeTemp(t, renderSummary(t, in, report.Options{}))
+	text := pdftotext(t, file)
+	if strings.Contains(text, regionID) || strings.Contains(squeeze(text), "()") {
+		t.Errorf("the region's ID is printed:\n%s", text)
+	}
+	flat := squeeze(text)
+	for _, want := range []string{"片区Region昆明", "昆明·2026-09-01–2026-10-26"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("region summary lacks %q", want)
+		}
+	}
+	dg := regexp.MustCompile(`[0-9a-f]{64}`).FindString(text)
+	if got, want := readQR(t, file, 1), "dudao:summary:"+regionID+":2026-09-01:2026-10-26:"+dg; got != want {
+		t.Errorf("QR code reads %q, want %q", got, want)
+	}
+
+	in.Scope, in.ScopeCode, in.ScopeKey, in.Region = "优付通北京路营业厅", "YFT-KM-001", "YFT-KM-001", false
+	file = writeTemp(t, renderSummary(t, in, report.Options{}))
+	text = pdftotext(t, file)
+	if !strings.Contains(squeeze(text), "营业厅Hall优付通北京路营业厅(YFT-KM-001)") {
+		t.Errorf("hall summary does not print the hall's name and code:\n%s", text)
+	}
+}
+
+// topClauses are the clauses a summary's "most violated" chart shows, with
+// their texts, worked out independently of the renderer.
+func topClauses(t *testing.T, recs []report.Record) []string {
+	t.Helper()
+	std := standard.V1()
+	count := map[string]int{}
+	for _, r := range recs {
+		eff := inspect.Effective(r.Inspection, r.Amendments)
+		fs := slices.Clone(eff.HallFindings)
+		for _, p := range eff.People {
+			fs = append(fs, p.Findings...)
+		}
+		for _, f := range fs {
+			if f.Outcome == inspect.Nonconform || f.Outcome == inspect.Tallied && f.Failed > 0 {
+				count[mustItem(t, f.ItemID).Clause]++
+			}
+		}
+	}
+	ids := slices.Collect(maps.Keys(count))
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(count[b], count[a]), cmp.Compare(a, b)) })
+	var out []string
+	for _, id := range ids[:min(10, len(ids))] {
+		c, _ := std.Clause(id)
+		out = append(out, id+c.Summary.ZH)
+	}
+	return out
+}
+
+// The "most violated clauses" chart is never split across a page break:
+// its heading, all ten bars and its note are on one page. The summary's
+// content above the chart does not vary much, so a longer scope name moves
+// it a little, and BarChartAt starts the chart at every height of a page.
+func TestSummaryClauseChartOnOnePage(t *testing.T) {
+	in := summaryInput(t, 40)
+	labels := topClauses(t, in.Records)
+	if len(labels) != 10 {
+		t.Fatalf("fixture has %d violated clauses, want 10", len(labels))
+	}
+	const note = "计数为不符合项及有未做到次数的计数项"
+	for extra := 0; extra <= 8; extra += 4 {
+		in.Scope = "昆明片区" + strings.Repeat("优付通营业厅服务质量督导范围", extra)
+		file := writeTemp(t, renderSummary(t, in, report.Options{}))
+		pages := strings.Split(pdftotext(t, file), "\f")
+		page := slices.IndexFunc(pages, func(s string) bool { return strings.Contains(s, "违规最多的条款") }) + 1
+		if page == 0 {
+			t.Fatalf("scope of %d more lines: no chart of the most violated clauses", extra)
+		}
+		// The bar labels, read from their column (100 mm wide at the margin).
+		col := columnPage(t, file, page, 15, 100)
+		for _, l := range labels {
+			if !strings.Contains(col, squeeze(l)) {
+				t.Errorf("scope of %d more lines: the bar %q is not on page %d with the chart's heading:\n%s", extra, l, page, col)
+			}
+		}
+		if !strings.Contains(squeeze(pages[page-1]), note) {
+			t.Errorf("scope of %d more lines: the chart's note is not on page %d with it", extra, page)
+		}
+	}
+
+	// Wherever it starts, one page holds the heading and every bar: page 1
+	// while it fits, else page 2.
+	var onPage1, onPage2 int
+	for y := 150.0; y <= 250; y += 6 {
+		pdf, err := report.BarChartAt(y, labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := writeTemp(t, pdf)
+		pages := strings.Split(pdftotext(t, file), "\f")
+		page := slices.IndexFunc(pages, func(s string) bool { return strings.Contains(s, "违规最多的条款") }) + 1
+		switch page {
+		case 1:
+			onPage1++
+		case 2:
+			onPage2++
+		}
+		col := columnPage(t, file, page, 15, 100)
+		for _, l := range labels {
+			if !strings.Contains(col, squeeze(l)) {
+				t.Errorf("chart starting %.0f mm down: the bar %q is not on page %d with the heading", y, l, page)
+			}
+		}
+	}
+	if onPage1 == 0 || onPage2 == 0 {
+		t.Errorf("charts on page 1: %d, on page 2: %d; the sweep should cross the page's end", onPage1, onPage2)
+	}
+}
+
+// The trend chart spans the inspections, not the period asked for, and
+// its axis says which year it is in.
+func TestSummaryTrendSpansTheData(t *testing.T) {
+	in := summaryInput(t, 40)
+	in.From, in.To = time.Date(2000, 1, 1, 0, 0, 0, 0, report.CST), time.Date(2100, 12, 31, 0, 0, 0, 0, report.CST)
+	file := writeTemp(t, renderSummary(t, in, report.Options{}))
+	page1 := pdftotext(t, file, "-f", "1", "-l", "1", "-layout")
+	// Eight weeks of data: weekly points, the first Monday labelled with
+	// its year, and no date of the empty decades around them.
+	if !strings.Contains(page1, "Average score by week") {
+		t.Errorf("a period of 56 days of data is not charted by week:\n%s", page1)
+	}
+	if !regexp.MustCompile(`(?s)08-31 .*\n\s*2026\b`).MatchString(page1) {
+		t.Errorf("the axis does not start at the data's first Monday, 2026-08-31, with its year:\n%s", page1)
+	}
+	if strings.Contains(page1, "01-03") || strings.Contains(page1, "12-27") {
+		t.Errorf("the axis spans the requested period rather than the data:\n%s", page1)
+	}
+
+	// Two years of data: by month, each year named on the axis.
+	in.Records = records(t, 60, periodStart, 730)
+	file = writeTemp(t, renderSummary(t, in, report.Options{}))
+	page1 = pdftotext(t, file, "-f", "1", "-l", "1", "-layout")
+	if !strings.Contains(page1, "Average score by month") {
+		t.Errorf("two years of data are not charted by month:\n%s", page1)
+	}
+	for _, y := range []string{"2026", "2027", "2028"} {
+		if !regexp.MustCompile(`\n\s*(\S.*\s)?` + y + `\b`).MatchString(page1) {
+			t.Errorf("the axis does not name the year %s", y)
 		}
 	}
 }
