@@ -39,14 +39,14 @@ const (
 // DELETE triggers, without which REPLACE would slip past the triggers that
 // keep sealed records immutable.
 func writeDSN(path string, busy time.Duration) string {
-	return fmt.Sprintf("%s?_fk=1&_busy_timeout=%d&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_recursive_triggers=1",
+	return fmt.Sprintf("%s?_fk=1&_busy_timeout=%d&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_recursive_triggers=1&_stmt_cache_size=64",
 		path, busy.Milliseconds())
 }
 
 // readDSN configures the read pool. query_only makes a write through it an
 // error instead of a second writer competing for the lock.
 func readDSN(path string, busy time.Duration) string {
-	return fmt.Sprintf("%s?_fk=1&_busy_timeout=%d&_query_only=1", path, busy.Milliseconds())
+	return fmt.Sprintf("%s?_fk=1&_busy_timeout=%d&_query_only=1&_stmt_cache_size=64", path, busy.Milliseconds())
 }
 
 // DB is the SQLite store of one device or hub, with its photo directory.

@@ -1,0 +1,319 @@
+package sync_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/dudao-app/dudao/app/inspect"
+	"github.com/dudao-app/dudao/app/store"
+	dsync "github.com/dudao-app/dudao/app/sync"
+)
+
+var day = time.Date(2025, 6, 3, 9, 0, 0, 0, time.UTC)
+
+func TestSyncEndToEnd(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	var events []dsync.Progress
+	opt := clientOpts(t)
+	opt.ChunkSize = 64 << 10
+	opt.Progress = func(p dsync.Progress) { events = append(events, p) }
+	tb := h.newTablet(t, "平板一", h.region, opt)
+
+	// The first sync brought the region's master data, and only it.
+	halls, err := tb.db.Halls(ctx)
+	must(t, err)
+	if len(halls) != 2 {
+		t.Fatalf("tablet halls = %+v", halls)
+	}
+	if _, err := tb.db.Authenticate(ctx, "zhang", "2580"); err != nil {
+		t.Errorf("supervisor cannot sign in on the tablet: %v", err)
+	}
+	if id, _ := tb.db.Setting(ctx, "device.id"); id != tb.client.DeviceID() {
+		t.Errorf("device.id = %q, want the hub's %q", id, tb.client.DeviceID())
+	}
+
+	a := tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day, photoBytes(1, 200<<10), photoBytes(2, 150<<10))
+	b := tb.seal(t, h.halls[1].ID, h.staff[1].ID, h.sup.ID, day.Add(24*time.Hour))
+	amend := &inspect.Amendment{InspectionID: a.ID, OriginalHash: a.SealHash, Reason: "照片拍错了人",
+		AuthorID: h.sup.ID, DeviceID: tb.client.DeviceID(), At: day.Add(48 * time.Hour),
+		Changes: []inspect.Change{{PersonID: a.People[0].ID, ItemID: "A1"}}}
+	must(t, tb.db.AddAmendment(ctx, amend))
+	// A draft never leaves the tablet.
+	draft := &inspect.Inspection{HallID: h.halls[0].ID, SupervisorID: h.sup.ID, StandardVersion: 1, StartedAt: day,
+		People: []inspect.Person{{StaffID: h.staff[2].ID}}}
+	must(t, tb.db.CreateInspection(ctx, draft))
+
+	events = nil
+	rep, err := tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Sent != 3 || rep.Delivered != 3 || rep.PhotosSent != 2 || rep.BytesSent != 350<<10 || !rep.DigestOK || rep.Pending != 0 {
+		t.Errorf("report = %+v", rep)
+	}
+	checkDelivered(t, h, tb)
+	if got, err := h.db.Inspection(ctx, draft.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("draft reached the hub: %+v, %v", got, err)
+	}
+	if ams, err := h.db.Amendments(ctx, a.ID); err != nil || len(ams) != 1 || ams[0].SealHash != amend.SealHash {
+		t.Errorf("hub amendments = %+v, %v", ams, err)
+	}
+	_ = b
+
+	// Progress: every stage, the records and the photo bytes counted up.
+	var stages []dsync.Stage
+	var maxBytes int64
+	for _, e := range events {
+		if len(stages) == 0 || stages[len(stages)-1] != e.Stage {
+			stages = append(stages, e.Stage)
+		}
+		if e.Stage == dsync.StagePush && e.RecordsTotal != 3 {
+			t.Errorf("push progress total = %d", e.RecordsTotal)
+		}
+		maxBytes = max(maxBytes, e.BytesDone)
+	}
+	if !slices.Equal(stages, []dsync.Stage{dsync.StagePull, dsync.StagePush, dsync.StagePhotos, dsync.StageReceipt, dsync.StageDone}) {
+		t.Errorf("stages = %v", stages)
+	}
+	if maxBytes != 350<<10 {
+		t.Errorf("bytes progress reached %d", maxBytes)
+	}
+
+	if st := tb.client.Status(ctx); st.LastSync.IsZero() || st.Revoked != "" || st.HubURL != h.url {
+		t.Errorf("status = %+v", st)
+	}
+
+	// Nothing new: nothing sent, everything still delivered.
+	rep, err = tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Sent != 0 || rep.Delivered != 0 || !rep.DigestOK {
+		t.Errorf("second sync = %+v", rep)
+	}
+
+	// Master data changed on the hub reaches the tablet at the next sync.
+	moved := h.staff[3]
+	moved.HallID = h.farHall.ID
+	_, err = h.db.UpsertStaff(ctx, moved)
+	must(t, err)
+	_, err = h.db.AddHall(ctx, store.Hall{RegionID: h.region.ID, Code: "KM-3", Name: "新营业厅"})
+	must(t, err)
+	rep, err = tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Pulled == 0 || rep.FullResync {
+		t.Errorf("pull after changes = %+v", rep)
+	}
+	if _, err := tb.db.StaffByID(ctx, moved.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("staff moved to another region is still on the tablet: %v", err)
+	}
+	if halls, _ := tb.db.Halls(ctx); len(halls) != 3 {
+		t.Errorf("tablet halls after a new one = %d", len(halls))
+	}
+}
+
+// Practice 9: the protocol runs over any byte stream; here both ends talk
+// through io.Pipe with no HTTP and no TLS in the way.
+func TestSyncOverPipe(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	cr, sw := ioPipe()
+	sr, cw := ioPipe()
+	done := make(chan error, 1)
+	go func() { done <- dsync.ServeStream(ctx, h.hub, sr, sw, 32<<20) }()
+	opt := clientOpts(t)
+	opt.Transport = dsync.NewStreamTransport(cr, cw)
+	e, err := h.hub.NewEnrolment(ctx, "管道平板", h.region.ID)
+	must(t, err)
+	tb := &tablet{name: "pipe", db: newTabletDB(t)}
+	tb.client, err = dsync.Enrol(ctx, tb.db, dsync.Invite{URL: "https://pipe.invalid", Pins: h.keys.Pins, Code: e.Code}, opt)
+	must(t, err)
+	_, err = tb.client.Sync(ctx)
+	must(t, err)
+	tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day, photoBytes(3, 300<<10))
+	rep, err := tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Delivered != 1 || !rep.DigestOK {
+		t.Errorf("report = %+v", rep)
+	}
+	checkDelivered(t, h, tb)
+	cw.Close()
+	if err := <-done; err != nil {
+		t.Errorf("serve stream: %v", err)
+	}
+}
+
+func TestConflictQuarantined(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	ta := h.newTablet(t, "甲", h.region, clientOpts(t))
+	tbb := h.newTablet(t, "乙", h.region, clientOpts(t))
+	a := ta.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day)
+	_, err := ta.client.Sync(ctx)
+	must(t, err)
+
+	// Tablet B holds another record under the same UUID.
+	other := &inspect.Inspection{ID: a.ID, HallID: h.halls[0].ID, SupervisorID: h.sup.ID, StandardVersion: 1, StartedAt: day,
+		People: []inspect.Person{{StaffID: h.staff[1].ID}}}
+	must(t, tbb.db.CreateInspection(ctx, other))
+	hash, err := tbb.db.Seal(ctx, a.ID, day.Add(time.Hour))
+	must(t, err)
+	rep, err := tbb.client.Sync(ctx)
+	must(t, err)
+	if rep.Quarantined != 1 || rep.Delivered != 0 {
+		t.Errorf("report = %+v", rep)
+	}
+	q, err := tbb.db.Outbox(ctx, store.OutboxQuarantined)
+	must(t, err)
+	if len(q) != 1 || q[0].HeldHash != a.SealHash || q[0].SealHash != hash || q[0].Attempts != 1 {
+		t.Fatalf("quarantine = %+v", q)
+	}
+	cs, err := h.db.Conflicts(ctx)
+	must(t, err)
+	if len(cs) != 1 || cs[0].HeldHash != a.SealHash || cs[0].ReceivedHash != hash || cs[0].DeviceName != "乙" {
+		t.Errorf("hub conflicts = %+v", cs)
+	}
+	// Never retried in a loop: later syncs leave it alone.
+	for range 3 {
+		_, err := tbb.client.Sync(ctx)
+		must(t, err)
+	}
+	q, _ = tbb.db.Outbox(ctx, store.OutboxQuarantined)
+	if len(q) != 1 || q[0].Attempts != 1 {
+		t.Errorf("quarantined record was retried: %+v", q)
+	}
+	pending, err := tbb.client.Pending(ctx)
+	must(t, err)
+	if len(pending) != 1 || pending[0].State != store.OutboxQuarantined || pending[0].Reason == "" {
+		t.Errorf("pending = %+v", pending)
+	}
+	// The hub's copy is untouched.
+	if got, _ := h.db.Inspection(ctx, a.ID); got.SealHash != a.SealHash {
+		t.Errorf("hub copy changed to %s", got.SealHash)
+	}
+	// A person may requeue it; the hub refuses it again, once.
+	must(t, tbb.client.Requeue(ctx, a.ID))
+	_, err = tbb.client.Sync(ctx)
+	must(t, err)
+	q, _ = tbb.db.Outbox(ctx, store.OutboxQuarantined)
+	if len(q) != 1 || q[0].Attempts != 2 {
+		t.Errorf("after requeue: %+v", q)
+	}
+}
+
+func TestTenTabletsSameInspection(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	origin := h.newTablet(t, "origin", h.region, clientOpts(t))
+	photo := photoBytes(9, 100<<10)
+	ins := origin.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day, photo)
+
+	var tablets []*tablet
+	for i := range 10 {
+		tb := h.newTablet(t, "t"+string(rune('0'+i)), h.region, clientOpts(t))
+		_, err := tb.db.PutPhoto(ctx, bytesReader(photo), "image/jpeg")
+		must(t, err)
+		imported, err := tb.db.ImportSealed(ctx, ins)
+		if err != nil || !imported {
+			t.Fatalf("copy to tablet %d: %v", i, err)
+		}
+		tablets = append(tablets, tb)
+	}
+	errs := make(chan error, len(tablets))
+	start := make(chan struct{})
+	for _, tb := range tablets {
+		go func() {
+			<-start
+			_, err := tb.client.Sync(ctx)
+			errs <- err
+		}()
+	}
+	close(start)
+	for range tablets {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := h.copies(t, ins.ID); n != 1 {
+		t.Errorf("hub holds %d copies", n)
+	}
+	for _, tb := range tablets {
+		checkDelivered(t, h, tb)
+	}
+}
+
+func TestRevokedDevice(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	tb := h.newTablet(t, "丢失的平板", h.region, clientOpts(t))
+	tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day)
+	_, err := h.db.RevokeDevice(ctx, tb.client.DeviceID(), "reported lost")
+	must(t, err)
+	_, err = tb.client.Sync(ctx)
+	if !errors.Is(err, dsync.ErrRevoked) {
+		t.Fatalf("sync after revocation: %v", err)
+	}
+	var e *dsync.Error
+	if !errors.As(err, &e) || e.Status != 403 || !contains(e.Message, "reported lost") {
+		t.Errorf("revocation error = %#v", err)
+	}
+	// Unsent data stays on the tablet.
+	pending, err := tb.client.Pending(ctx)
+	must(t, err)
+	if len(pending) != 1 || pending[0].State != store.OutboxSealed {
+		t.Errorf("pending after revocation = %+v", pending)
+	}
+	if st := tb.client.Status(ctx); !contains(st.Revoked, "reported lost") || st.DeviceName != "丢失的平板" {
+		t.Errorf("status after revocation = %+v", st)
+	}
+}
+
+func TestEnrolCodeSingleUse(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{EnrolTTL: time.Minute})
+	inv := h.invite(t, "一号", h.region)
+	_, err := dsync.Enrol(ctx, newTabletDB(t), inv, clientOpts(t))
+	must(t, err)
+	_, err = dsync.Enrol(ctx, newTabletDB(t), inv, clientOpts(t))
+	if !errors.Is(err, dsync.ErrEnrolment) {
+		t.Errorf("second tablet with the same code: %v", err)
+	}
+	// The wrong pin: the tablet refuses the hub before sending the code.
+	inv2 := h.invite(t, "二号", h.region)
+	inv2.Pins = []string{"sha256/" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}
+	_, err = dsync.Enrol(ctx, newTabletDB(t), inv2, clientOpts(t))
+	if !errors.Is(err, dsync.ErrCertChanged) {
+		t.Errorf("enrol with a wrong pin: %v", err)
+	}
+	// The code was not spent by the failed attempt.
+	inv2.Pins = h.keys.Pins
+	if _, err := dsync.Enrol(ctx, newTabletDB(t), inv2, clientOpts(t)); err != nil {
+		t.Errorf("enrol after the wrong pin: %v", err)
+	}
+	// Pins survive: the invite round-trips through its QR text.
+	back, err := dsync.ParseInvite(inv.String())
+	if err != nil || back.URL != inv.URL || !slices.Equal(back.Pins, inv.Pins) || back.Code != inv.Code {
+		t.Errorf("invite round trip = %+v, %v", back, err)
+	}
+}
+
+func TestDeviceClockYearsOff(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	opt := clientOpts(t)
+	skew := 5 * 365 * 24 * time.Hour
+	opt.Now = func() time.Time { return time.Now().Add(skew) }
+	tb := h.newTablet(t, "时钟错了", h.region, opt)
+	// Recorded in the device's (wrong) time; the seal keeps it.
+	ins := tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, time.Now().Add(skew).UTC().Truncate(time.Millisecond))
+	rep, err := tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Delivered != 1 {
+		t.Fatalf("report = %+v", rep)
+	}
+	if d := rep.ClockOffset - skew; d < -time.Minute || d > time.Minute {
+		t.Errorf("measured offset %v, want about %v", rep.ClockOffset, skew)
+	}
+	got, err := h.db.Inspection(ctx, ins.ID)
+	must(t, err)
+	if !got.StartedAt.Equal(ins.StartedAt) {
+		t.Errorf("hub changed the device's time: %v vs %v", got.StartedAt, ins.StartedAt)
+	}
+	held, err := h.db.HeldRecords(ctx, tb.client.DeviceID())
+	must(t, err)
+	if len(held) != 1 || time.Since(held[0].ReceivedAt) > time.Minute {
+		t.Errorf("hub's received time = %+v, want the hub's own clock", held)
+	}
+}

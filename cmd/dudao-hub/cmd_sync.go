@@ -1,0 +1,117 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+func init() {
+	register(&command{
+		noun: "conflicts", verb: "list", needsDB: true, readsOnly: true,
+		short: "list records a tablet sent under an ID the hub holds with another seal",
+		examples: `  dudao-hub conflicts list
+
+The hub keeps the record it had; the tablet keeps its own in quarantine and
+does not send it again by itself. Compare both with dudao-hub verify and the
+tablet's export, then decide with the supervisor which one stands.`,
+		run: func(e *env, args []string) error {
+			if err := wantArgs("conflicts list", args); err != nil {
+				return err
+			}
+			cs, err := e.db.Conflicts(e.ctx)
+			if err != nil {
+				return err
+			}
+			if len(cs) == 0 {
+				e.printf("no conflicts\n")
+				return nil
+			}
+			tw := e.table()
+			fmt.Fprintln(tw, "LAST SEEN\tKIND\tRECORD\tDEVICE\tTIMES\tHELD SEAL\tRECEIVED SEAL")
+			for _, c := range cs {
+				dev := c.DeviceName
+				if dev == "" {
+					dev = c.DeviceID
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.LastAt.In(hallZone).Format("2006-01-02 15:04"),
+					c.Kind, c.RecordID, dev, c.Attempts, c.HeldHash, c.ReceivedHash)
+			}
+			return tw.Flush()
+		},
+	})
+
+	var hall string
+	register(&command{
+		noun: "staff", verb: "offroster", args: "[--hall H]", needsDB: true, readsOnly: true,
+		short: "list people recorded in sealed inspections who were not on the roster",
+		examples: `  dudao-hub staff offroster
+  dudao-hub staff offroster --hall YFT-KM-001
+
+A supervisor records someone missing from the tablet's roster (a new or
+temporary member of staff) as off-roster; this list is for a manager to
+match them to a roster entry.`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&hall, "hall", "", "only this hall (`H`: ID, code or exact name)")
+		},
+		run: func(e *env, args []string) error {
+			if err := wantArgs("staff offroster", args); err != nil {
+				return err
+			}
+			hallID := ""
+			if hall != "" {
+				h, err := e.db.ResolveHall(e.ctx, hall)
+				if err != nil {
+					return err
+				}
+				hallID = h.ID
+			}
+			ps, err := e.db.OffRoster(e.ctx, hallID)
+			if err != nil {
+				return err
+			}
+			if len(ps) == 0 {
+				e.printf("no off-roster people\n")
+				return nil
+			}
+			tw := e.table()
+			fmt.Fprintln(tw, "DATE\tHALL\tNAME\tEMPLOYEE_NO\tBADGE\tROLE\tINSPECTION")
+			for _, p := range ps {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.StartedAt.In(hallZone).Format("2006-01-02"),
+					p.HallName, p.Name, dash(p.EmployeeNo), dash(p.Badge), dash(p.Role), p.InspectionID)
+			}
+			return tw.Flush()
+		},
+	})
+
+	register(&command{
+		noun: "backup", args: "FILE", argNames: []string{"FILE"}, needsDB: true, readsOnly: true,
+		short: "write a consistent copy of the hub's database, also while serve runs",
+		examples: `  dudao-hub backup --db /var/lib/dudao/hub.db /backup/hub-2026-06-03.db
+
+The copy is taken from one snapshot (SQLite's VACUUM INTO) and gets a new
+sync epoch, so tablets notice when the hub is restored from it and send
+again whatever the hub lost. Photos are files beside the database and are
+not in the copy: back up the photo directory too. How to restore is in
+app/sync/README-restore.md.`,
+		run: func(e *env, args []string) error {
+			if err := e.db.Backup(e.ctx, args[0]); err != nil {
+				return err
+			}
+			size := int64(0)
+			if fi, err := os.Stat(args[0]); err == nil {
+				size = fi.Size()
+			}
+			e.printf("backed up %s to %s (%.1f MB)\n", e.db.Path(), args[0], float64(size)/(1<<20))
+			e.printf("photos are not in the copy: back up %s as well\n", e.db.PhotoDir())
+			return nil
+		},
+	})
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
