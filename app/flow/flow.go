@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dudao-app/dudao/app/inspect"
+	"github.com/dudao-app/dudao/app/report"
 	"github.com/dudao-app/dudao/app/standard"
 	"github.com/dudao-app/dudao/app/store"
 )
@@ -67,6 +68,10 @@ type Workflow interface {
 	// error wrapping ErrBadPhoto and attaches nothing.
 	AttachPhoto(ctx context.Context, d *Draft, personID, itemID, name string, data []byte) (ItemState, error)
 	RemovePhoto(ctx context.Context, d *Draft, personID, itemID, sha256 string) (ItemState, error)
+	// Photo returns the bytes of a stored photo or signature image by its
+	// SHA-256, for thumbnails of drafts resumed after a restart and of
+	// sealed inspections. ErrNotFound when the file is not on the device.
+	Photo(ctx context.Context, sha256 string) ([]byte, error)
 	// QuickPhrases are canned notes for an item (and general ones).
 	QuickPhrases(itemID string) []standard.Text
 
@@ -74,7 +79,8 @@ type Workflow interface {
 	Review(ctx context.Context, d *Draft) (*Review, error)
 	// SignSupervisor and SignStaff store a drawn signature (PNG bytes, may be
 	// nil when a staff member declines) and a disagreement in the person's
-	// own words.
+	// own words. SignSupervisor with nil withdraws the supervisor's
+	// signature, so the draft cannot be sealed until they sign again.
 	SignSupervisor(ctx context.Context, d *Draft, png []byte) error
 	SignStaff(ctx context.Context, d *Draft, personID string, png []byte, disagreement string) error
 	// Seal needs the supervisor's signature; it returns the seal hash.
@@ -85,6 +91,29 @@ type Workflow interface {
 
 	// History of this device's inspections.
 	History(ctx context.Context, f HistoryFilter) ([]Summary, error)
+	// Grades are the grade bands of the newest standard, best first, for
+	// the history's grade filter.
+	Grades(ctx context.Context) ([]standard.GradeBand, error)
+	// Staff lists every member of staff of a hall ("" = every hall on this
+	// device), including those who have left (Left set), for the history's
+	// person filter: their inspections stay on file after they go.
+	Staff(ctx context.Context, hallID string) ([]StaffMember, error)
+
+	Exporter
+}
+
+// Exporter renders PDF reports (package report) from the device's records.
+// Rendering takes a moment; screens call it off the UI thread.
+type Exporter interface {
+	// ExportInspection renders the report of a sealed inspection; name is a
+	// suggested file name (督导报告-<hall>-<date>.pdf). A draft is
+	// ErrNotSealed.
+	ExportInspection(ctx context.Context, inspectionID string, opt report.Options) (pdf []byte, name string, err error)
+	// ExportPersonHistory renders a member of staff's history over whole
+	// days from and to (both included, in the halls' zone); name is a
+	// suggested file name. A period without inspections gives a report
+	// that says so.
+	ExportPersonHistory(ctx context.Context, staffID string, from, to time.Time, opt report.Options) (pdf []byte, name string, err error)
 }
 
 // Errors the screens show with their own message (see MessageKey). Every
@@ -115,7 +144,11 @@ var (
 	// ErrBusy: another program held the database too long; nothing was
 	// saved, trying again may work.
 	ErrBusy = store.ErrLocked
-	// ErrNotSealed: only a sealed inspection can be amended.
+	// ErrPhotoDir: the photo directory cannot be written, so a photo or a
+	// signature image was not stored; the draft is as it was. The error is a
+	// *PhotoDirError naming the directory.
+	ErrPhotoDir = errors.New("the photo directory cannot be written")
+	// ErrNotSealed: only a sealed inspection can be amended (or exported).
 	ErrNotSealed = store.ErrNotSealed
 )
 
@@ -213,6 +246,21 @@ type PersonReview struct {
 	Findings []ItemState // only items with a finding
 	Signed   bool
 	Disagree string
+	// Stale is set when the person signed (or declined) before the last
+	// change to their findings: a finding, or a photo on one, recorded after
+	// the signature. They acknowledged something else; ask them again.
+	// Sealing does not wait for it: staff signatures are optional.
+	Stale bool
+}
+
+// StaffMember is one member of a hall's staff in the history's person
+// filter.
+type StaffMember struct {
+	ID, EmployeeNo, Name, Badge string
+	HallID, HallName            string
+	Role                        standard.Role
+	// Left is set for someone no longer on the roster (deactivated).
+	Left bool
 }
 
 // HistoryFilter narrows the history list; zero fields do not filter.

@@ -21,6 +21,7 @@ import (
 type Flow struct {
 	db   *store.DB
 	rd   *records.Reader
+	rep  *records.Reports // rd is its Reader, so the standards cache is shared
 	now  func() time.Time
 	log  *slog.Logger
 	host func() (string, error)
@@ -60,9 +61,11 @@ func New(db *store.DB, opts ...Option) (*Flow, error) {
 	if db == nil {
 		return nil, errors.New("new workflow: no store")
 	}
+	rep := records.NewReports(db)
 	f := &Flow{
 		db:       db,
-		rd:       records.NewReader(db),
+		rd:       rep.Reader,
+		rep:      rep,
 		now:      time.Now,
 		log:      slog.Default(),
 		host:     os.Hostname,
@@ -212,6 +215,7 @@ func MessageKey(err error) string {
 		{inspect.ErrSealed, "error.sealed"},
 		{ErrUnsigned, "error.unsigned"},
 		{ErrBadPhoto, "error.bad_photo"},
+		{ErrPhotoDir, "error.photo_dir"},
 		{store.ErrTooLarge, "error.bad_photo"},
 		{ErrWrongPIN, "error.wrong_pin"},
 		{ErrDisabled, "error.disabled"},

@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	_ "image/png" // the other format a supervisor's device produces
+	"io/fs"
 	"slices"
 
 	"golang.org/x/image/draw"
 
 	"github.com/dudao-app/dudao/app/inspect"
 	"github.com/dudao-app/dudao/app/standard"
+	"github.com/dudao-app/dudao/app/store"
 )
 
 const (
@@ -65,7 +68,7 @@ func (f *Flow) AttachPhoto(ctx context.Context, d *Draft, personID, itemID, name
 	}
 	ref, err := f.db.PutPhoto(ctx, bytes.NewReader(jpg), "image/jpeg")
 	if err != nil {
-		return ItemState{}, draftErr(op, err)
+		return ItemState{}, draftErr(op, f.photoDirErr(err))
 	}
 	// When it was attached to this finding, not when the same bytes were
 	// first stored (which PutPhoto reports).
@@ -73,6 +76,36 @@ func (f *Flow) AttachPhoto(ctx context.Context, d *Draft, personID, itemID, name
 	return f.record(ctx, d, personID, itemID, "attach photo to", func(it standard.Item, cur *inspect.Finding) (*inspect.Finding, error) {
 		return markedWith(it, cur, ref), nil
 	})
+}
+
+// PhotoDirError is a photo (or signature image) that could not be stored
+// because the device's photo directory cannot be written: missing, read-only,
+// not a directory. Nothing was attached and the draft is as it was. It is
+// ErrPhotoDir for errors.Is; Dir names the directory for the message.
+type PhotoDirError struct {
+	Dir string
+	Err error
+}
+
+func (e *PhotoDirError) Error() string {
+	return fmt.Sprintf("the photo directory %s cannot be written: %v", e.Dir, e.Err)
+}
+
+func (e *PhotoDirError) Unwrap() []error { return []error{ErrPhotoDir, e.Err} }
+
+// photoDirErr classifies a failure to store a photo file: a full disk, a
+// busy database, an oversize or empty photo keep their own meaning; a file
+// system refusal is the photo directory's fault.
+func (f *Flow) photoDirErr(err error) error {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, store.ErrDiskFull), errors.Is(err, store.ErrLocked), errors.Is(err, store.ErrTooLarge),
+		errors.Is(err, store.ErrInvalid), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.As(err, &pe):
+		return &PhotoDirError{Dir: f.db.PhotoDir(), Err: err}
+	}
+	return err
 }
 
 // preparePhoto turns a JPEG or PNG file into the JPEG the store keeps: at

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/dudao-app/dudao/app/inspect"
@@ -42,6 +43,7 @@ func (f *Flow) Review(ctx context.Context, d *Draft) (*Review, error) {
 		if s, ok := signature(ins, inspect.SignerStaff, p.ID); ok {
 			pr.Signed = s.Image != nil
 			pr.Disagree = s.Disagreement
+			pr.Stale = d.Inspection.Status != inspect.StatusSealed && lastChange(p.Findings).After(s.At)
 		}
 		r.People = append(r.People, pr)
 	}
@@ -65,6 +67,25 @@ func findingStates(v *standard.Version, items []standard.Item, fs []inspect.Find
 	return out
 }
 
+// lastChange is when a person's findings last changed as far as the record
+// tells: the latest time a finding or a photo on one was recorded. A finding
+// keeps the time it was first recorded, so an edited note or count, or a
+// finding taken back, leaves no time behind and is not seen here.
+func lastChange(fs []inspect.Finding) time.Time {
+	var last time.Time
+	for _, f := range fs {
+		if f.At.After(last) {
+			last = f.At
+		}
+		for _, p := range f.Photos {
+			if p.At.After(last) {
+				last = p.At
+			}
+		}
+	}
+	return last
+}
+
 func signature(ins *inspect.Inspection, role inspect.SignerRole, personID string) (inspect.Signature, bool) {
 	for _, s := range ins.Signatures {
 		if s.Role == role && s.PersonID == personID {
@@ -75,14 +96,14 @@ func signature(ins *inspect.Inspection, role inspect.SignerRole, personID string
 }
 
 // SignSupervisor stores the supervisor's drawn signature; a new one replaces
-// the last.
+// the last, and nil withdraws it (the pad's Clear).
 func (f *Flow) SignSupervisor(ctx context.Context, d *Draft, pngData []byte) error {
 	const op = "supervisor's signature"
 	if err := writable(d); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if pngData == nil {
-		return fmt.Errorf("%s: %w", op, invalid("the supervisor must sign"))
+		return f.withdraw(ctx, d, "withdraw the "+op, inspect.SignerSupervisor, d.Inspection.SupervisorID)
 	}
 	name := ""
 	if us, err := f.db.Users(ctx); err == nil {
@@ -124,7 +145,7 @@ func (f *Flow) sign(ctx context.Context, d *Draft, op string, s inspect.Signatur
 		}
 		ref, err := f.db.PutPhoto(ctx, bytes.NewReader(pngData), "image/png")
 		if err != nil {
-			return draftErr(op, err)
+			return draftErr(op, f.photoDirErr(err))
 		}
 		ref.At = s.At
 		s.Image = &ref
@@ -136,6 +157,17 @@ func (f *Flow) sign(ctx context.Context, d *Draft, op string, s inspect.Signatur
 		return x.Role == s.Role && x.PersonID == s.PersonID
 	})
 	d.Inspection.Signatures = append(sigs, s)
+	return nil
+}
+
+// withdraw deletes a signature from the draft, store first.
+func (f *Flow) withdraw(ctx context.Context, d *Draft, op string, role inspect.SignerRole, personID string) error {
+	if err := f.db.DeleteSignature(ctx, d.Inspection.ID, role, personID); err != nil {
+		return draftErr(op, err)
+	}
+	d.Inspection.Signatures = slices.DeleteFunc(slices.Clone(d.Inspection.Signatures), func(x inspect.Signature) bool {
+		return x.Role == role && x.PersonID == personID
+	})
 	return nil
 }
 

@@ -103,23 +103,18 @@ func (s *session) rememberPhoto(sha string, data []byte) {
 	s.photos[sha] = data
 }
 
-// photoReader is how the UI reads a stored photo back, when the workflow
-// offers it; Workflow itself has no such call yet.
-type photoReader interface {
-	Photo(ctx context.Context, sha256 string) ([]byte, error)
-}
-
 // photoBytes returns a stored photo for a thumbnail, or nil when it cannot
 // be shown (the screen then draws a placeholder).
 func (s *session) photoBytes(sha string) []byte {
 	if b, ok := s.photos[sha]; ok {
 		return b
 	}
-	if r, ok := s.wf.(photoReader); ok {
-		if b, err := r.Photo(s.ctx(), sha); err == nil {
-			s.rememberPhoto(sha, b)
-			return b
-		}
+	b, err := s.wf.Photo(s.ctx(), sha)
+	if err != nil {
+		fyne.LogError("read photo "+sha, err)
+		return nil
 	}
-	return nil
+	b = thumbnailBytes(b)
+	s.rememberPhoto(sha, b)
+	return b
 }

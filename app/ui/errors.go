@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -24,6 +26,13 @@ func errorMessage(err error) string {
 		return lang.X("error.unsigned", "The supervisor must sign before sealing.")
 	case "error.bad_photo":
 		return lang.X("error.bad_photo", "This file is not a JPEG or PNG photo that can be read. It was not attached.")
+	case "error.photo_dir":
+		dir := ""
+		var pe *flow.PhotoDirError
+		if errors.As(err, &pe) {
+			dir = pe.Dir
+		}
+		return lang.X("error.photo_dir", "Photos cannot be saved: the photo folder {{.Dir}} on this tablet cannot be written. Nothing was attached and the draft is as it was. Ask for the tablet to be checked.", map[string]any{"Dir": dir})
 	case "error.wrong_pin":
 		return lang.X("error.wrong_pin", "Wrong PIN. Try again.")
 	case "error.disabled":

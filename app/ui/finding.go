@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dudao-app/dudao/app/flow"
+	"github.com/dudao-app/dudao/app/inspect"
 )
 
 // findingScreen is one finding's note and photos.
@@ -33,6 +34,14 @@ type findingScreen struct {
 	saved  string // the note as flow has it
 	photos *fyne.Container
 	status *widget.Label
+
+	// attaching is set while a photo is decoded and stored off the UI
+	// thread: flow's Draft takes one call at a time, so every control that
+	// calls flow waits, and so does leaving the screen (see busy).
+	attaching bool
+	add, save *widget.Button
+	removes   []*widget.Button
+	progress  *busyLine
 }
 
 func newFindingScreen(s *session, d *flow.Draft, personID string, st flow.ItemState, onChanged func()) *findingScreen {
@@ -60,7 +69,7 @@ func (f *findingScreen) buildUI() fyne.CanvasObject {
 	f.note.SetMinRowsVisible(3)
 	f.note.SetPlaceHolder(lang.X("finding.note.placeholder", "What did you see?"))
 	f.note.SetText(f.saved)
-	save := widget.NewButtonWithIcon(lang.X("finding.note.save", "Save note"), theme.DocumentSaveIcon(), f.onSaveNote)
+	f.save = widget.NewButtonWithIcon(lang.X("finding.note.save", "Save note"), theme.DocumentSaveIcon(), f.onSaveNote)
 
 	phrases := container.NewVBox()
 	for _, p := range f.s.wf.QuickPhrases(f.st.Item.ID) {
@@ -72,15 +81,16 @@ func (f *findingScreen) buildUI() fyne.CanvasObject {
 
 	f.photos = container.NewGridWrap(fyne.NewSize(thumbSize, thumbSize+touchTarget))
 	f.fillPhotos()
-	add := widget.NewButtonWithIcon(lang.X("finding.photo.add", "Add a photo"), theme.FileImageIcon(), f.onAddPhoto)
+	f.add = widget.NewButtonWithIcon(lang.X("finding.photo.add", "Add a photo"), theme.FileImageIcon(), f.onAddPhoto)
+	f.progress = newBusyLine(lang.X("finding.photo.busy", "Saving the photo…"))
 
 	// Photos first: the evidence matters most, and the quick phrases below
 	// the note can run long.
 	body := container.NewVBox(item, clause, f.status,
 		widget.NewSeparator(),
-		bold(lang.X("finding.photos", "Photos")), f.photos, tall(add),
+		bold(lang.X("finding.photos", "Photos")), f.photos, f.progress.box, tall(f.add),
 		widget.NewSeparator(),
-		bold(lang.X("finding.note", "Note")), f.note, tall(save))
+		bold(lang.X("finding.note", "Note")), f.note, tall(f.save))
 	if len(phrases.Objects) > 0 {
 		body.Add(caption(lang.X("finding.phrases", "Quick phrases: tap to add")))
 		body.Add(phrases)
@@ -110,21 +120,41 @@ func (f *findingScreen) fillPhotos() {
 	if f.st.Finding == nil {
 		return
 	}
+	f.removes = f.removes[:0]
 	for _, p := range f.st.Finding.Photos {
-		var img fyne.CanvasObject
-		if data := f.s.photoBytes(p.SHA256); data != nil {
-			ci := canvas.NewImageFromReader(bytes.NewReader(data), p.SHA256+".jpg")
-			ci.FillMode = canvas.ImageFillContain
-			ci.ScaleMode = canvas.ImageScaleFastest
-			img = ci
-		} else {
-			img = container.NewCenter(widget.NewIcon(theme.FileImageIcon()))
-		}
 		remove := widget.NewButtonWithIcon(lang.X("finding.photo.remove", "Remove"), theme.DeleteIcon(), func() { f.onRemovePhoto(p.SHA256) })
 		remove.Importance = widget.LowImportance
-		f.photos.Add(container.NewBorder(nil, remove, nil, nil, img))
+		if f.attaching {
+			remove.Disable()
+		}
+		f.removes = append(f.removes, remove)
+		f.photos.Add(container.NewBorder(nil, remove, nil, nil, thumbnail(f.s, p.SHA256)))
 	}
 	f.photos.Refresh()
+}
+
+// thumbnail shows a stored photo, or an icon when it cannot be read.
+func thumbnail(s *session, sha string) fyne.CanvasObject {
+	data := s.photoBytes(sha)
+	if data == nil {
+		return container.NewCenter(widget.NewIcon(theme.FileImageIcon()))
+	}
+	ci := canvas.NewImageFromReader(bytes.NewReader(data), sha+".jpg")
+	ci.FillMode = canvas.ImageFillContain
+	ci.ScaleMode = canvas.ImageScaleFastest
+	return ci
+}
+
+// smallThumbSize is the side of a thumbnail in a summary's finding row.
+const smallThumbSize = 72
+
+// photoStrip shows a finding's photos small, in a row that wraps.
+func photoStrip(s *session, photos []inspect.PhotoRef) fyne.CanvasObject {
+	grid := container.NewGridWrap(fyne.NewSize(smallThumbSize, smallThumbSize))
+	for _, p := range photos {
+		grid.Add(thumbnail(s, p.SHA256))
+	}
+	return grid
 }
 
 // apply takes a successful call's new state, or shows the error and keeps
@@ -149,7 +179,7 @@ func (f *findingScreen) apply(st flow.ItemState, err error) bool {
 }
 
 func (f *findingScreen) onSaveNote() {
-	if f.note.Text == f.saved {
+	if f.attaching || f.note.Text == f.saved {
 		return
 	}
 	f.apply(f.s.wf.SetNote(f.s.ctx(), f.d, f.personID, f.st.Item.ID, f.note.Text))
@@ -168,19 +198,46 @@ func (f *findingScreen) onPhrase(text string) {
 	f.onSaveNote()
 }
 
+// busy holds the navigator on this screen while a photo is being attached.
+func (f *findingScreen) busy() bool { return f.attaching }
+
 func (f *findingScreen) onAddPhoto() {
+	if f.attaching {
+		return
+	}
 	pickPhoto(f.s.win, f.onPhoto)
 }
 
-// onPhoto attaches a chosen file. flow decodes it; a file it cannot read is
+// setAttaching shows the activity line and holds every control that calls
+// flow while a photo is attached.
+func (f *findingScreen) setAttaching(on bool) {
+	f.attaching = on
+	buttons := append([]*widget.Button{f.add, f.save}, f.removes...)
+	for _, b := range buttons {
+		if on {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if on {
+		f.progress.start()
+	} else {
+		f.progress.stop()
+	}
+}
+
+// onPhoto attaches a chosen file. flow decodes, shrinks and stores it,
+// which for a camera's photo takes a noticeable moment on a tablet, so it
+// runs off the UI thread with an activity line; a file flow cannot read is
 // refused with ErrBadPhoto and nothing is attached.
 func (f *findingScreen) onPhoto(name string, data []byte, err error) {
 	if err != nil {
 		showError(f.s.win, err)
 		return
 	}
-	if data == nil {
-		return // the picker was cancelled
+	if data == nil || f.attaching {
+		return // the picker was cancelled, or one is being attached
 	}
 	var before []string
 	if f.st.Finding != nil {
@@ -188,18 +245,32 @@ func (f *findingScreen) onPhoto(name string, data []byte, err error) {
 			before = append(before, p.SHA256)
 		}
 	}
-	st, err := f.s.wf.AttachPhoto(f.s.ctx(), f.d, f.personID, f.st.Item.ID, name, data)
-	if err == nil && st.Finding != nil {
-		for _, p := range st.Finding.Photos {
-			if !slices.Contains(before, p.SHA256) {
-				f.s.rememberPhoto(p.SHA256, thumbnailBytes(data))
+	ctx, d, personID, itemID := f.s.ctx(), f.d, f.personID, f.st.Item.ID
+	f.setAttaching(true)
+	inBackground(func() func() {
+		st, err := f.s.wf.AttachPhoto(ctx, d, personID, itemID, name, data)
+		thumb := thumbnailBytes(data)
+		return func() {
+			f.setAttaching(false)
+			if err == nil && st.Finding != nil {
+				for _, p := range st.Finding.Photos {
+					if !slices.Contains(before, p.SHA256) {
+						f.s.rememberPhoto(p.SHA256, thumb)
+					}
+				}
 			}
+			f.apply(st, err)
 		}
-	}
-	f.apply(st, err)
+	}, func(err error) {
+		f.setAttaching(false)
+		showError(f.s.win, err)
+	})
 }
 
 func (f *findingScreen) onRemovePhoto(sha string) {
+	if f.attaching {
+		return
+	}
 	f.apply(f.s.wf.RemovePhoto(f.s.ctx(), f.d, f.personID, f.st.Item.ID, sha))
 }
 

@@ -66,6 +66,8 @@ type fixture struct {
 	path string
 	db   *store.DB
 	wf   *flow.Flow
+	// clock, when set before open, replaces the fixed now.
+	clock func() time.Time
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -87,7 +89,11 @@ func (f *fixture) open() {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	wf, err := flow.New(db, flow.WithClock(func() time.Time { return now }))
+	clock := f.clock
+	if clock == nil {
+		clock = func() time.Time { return now }
+	}
+	wf, err := flow.New(db, flow.WithClock(clock))
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -171,6 +177,7 @@ func (u *user) tap(text string) {
 	u.t.Helper()
 	tapCentre(u.find(text))
 	u.taps++
+	ui.WaitBackground()
 }
 
 // tapCentre taps the middle of o, where a finger would.
@@ -195,6 +202,7 @@ func (u *user) tapButton(text string) {
 	}
 	tapCentre(b)
 	u.taps++
+	ui.WaitBackground()
 }
 
 func (u *user) typeInto(e *widget.Entry, text string) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/dudao-app/dudao/app/flow"
 	"github.com/dudao-app/dudao/app/inspect"
+	"github.com/dudao-app/dudao/app/report"
 	"github.com/dudao-app/dudao/app/standard"
 )
 
@@ -27,8 +29,8 @@ type history struct {
 	more   bool // the last page was full, so there may be more
 
 	halls  []flow.Hall
-	staff  []flow.DutyStaff
-	grades []standard.GradeBand // the grades seen so far (see noteGrades)
+	staff  []flow.StaffMember
+	grades []standard.GradeBand // the standard's, and any others seen (see noteGrades)
 
 	list      *widget.List
 	msg       *widget.Label
@@ -38,6 +40,7 @@ type history struct {
 	gradeSel  *widget.Select
 	stateSel  *widget.Select
 	from, to  *widget.DateEntry
+	export    *exportPanel // a chosen person's history as a PDF
 }
 
 func newHistory(s *session) *history { return &history{s: s} }
@@ -67,6 +70,11 @@ func (h *history) buildUI() fyne.CanvasObject {
 
 	h.gradeSel = widget.NewSelect(nil, nil)
 	h.gradeSel.PlaceHolder = lang.X("history.all.grades", "All grades")
+	if gs, err := h.s.wf.Grades(h.s.ctx()); err != nil {
+		fyne.LogError("history grades", err)
+	} else {
+		h.grades = gs
+	}
 	h.gradeOptions()
 	h.gradeSel.OnChanged = func(string) { h.onGrade() }
 
@@ -97,6 +105,9 @@ func (h *history) buildUI() fyne.CanvasObject {
 		tall(h.hallSel), tall(h.personSel), tall(h.gradeSel),
 		tall(h.stateSel), tall(h.from), tall(h.to))
 
+	h.export = newExportPanel(h.s, lang.X("history.export", "Export this person's history (PDF)"), h.exportPerson)
+	h.showExport()
+
 	h.msg = wrapped("")
 	h.msg.Hide()
 	h.list = widget.NewList(func() int { return len(h.rows) }, h.newRow, h.updateRow)
@@ -105,7 +116,7 @@ func (h *history) buildUI() fyne.CanvasObject {
 	h.moreBtn.Hide()
 
 	h.load()
-	top := container.NewVBox(filters, h.msg)
+	top := container.NewVBox(filters, h.export.box, h.msg)
 	return centred(listWidth, container.NewPadded(container.NewBorder(top, tall(h.moreBtn), nil, nil, h.list)))
 }
 
@@ -143,9 +154,8 @@ func (h *history) fetch() {
 	h.list.Refresh()
 }
 
-// noteGrades adds the grades of listed rows to the grade filter. Workflow
-// offers no list of the standard's grades, so the filter offers those the
-// device's inspections have actually had.
+// noteGrades adds the grades of listed rows to the grade filter that the
+// newest standard does not have (an older version's).
 func (h *history) noteGrades(rows []flow.Summary) {
 	changed := false
 	for _, r := range rows {
@@ -247,37 +257,38 @@ func (h *history) onHall() {
 	if i > 0 && i <= len(h.halls) {
 		h.filter.HallID = h.halls[i-1].ID
 	}
-	h.filter.StaffID = ""
 	h.fillPeople()
+	if !slices.ContainsFunc(h.staff, func(p flow.StaffMember) bool { return p.ID == h.filter.StaffID }) {
+		h.filter.StaffID = ""
+	}
+	h.showExport()
 	h.load()
 }
 
-// fillPeople offers the chosen hall's staff; people are picked within a
-// hall, since a region's whole staff would be too long a list.
+// fillPeople offers the chosen hall's staff, or every hall's, including
+// those who have left: their inspections stay on file.
 func (h *history) fillPeople() {
-	h.staff = nil
 	sel := h.personSel.OnChanged
 	h.personSel.OnChanged = nil
 	defer func() { h.personSel.OnChanged = sel }()
-	if h.filter.HallID == "" {
-		h.personSel.SetOptions(nil)
-		h.personSel.ClearSelected()
-		h.personSel.PlaceHolder = lang.X("history.all.people", "All people")
-		h.personSel.Disable()
-		return
-	}
-	staff, err := h.s.wf.OnDuty(h.s.ctx(), h.s.user, h.filter.HallID)
+	staff, err := h.s.wf.Staff(h.s.ctx(), h.filter.HallID)
 	if err != nil {
 		fyne.LogError("history staff", err)
 	}
 	h.staff = staff
 	opts := []string{lang.X("history.all.people", "All people")}
 	for _, p := range staff {
-		opts = append(opts, p.Name)
+		name := p.Name
+		if h.filter.HallID == "" && p.HallName != "" {
+			name += " · " + p.HallName
+		}
+		if p.Left {
+			name = lang.X("history.person.left", "{{.Name}} (left)", map[string]any{"Name": name})
+		}
+		opts = append(opts, name)
 	}
 	h.personSel.SetOptions(opts)
-	h.personSel.SetSelectedIndex(slices.IndexFunc(staff, func(p flow.DutyStaff) bool { return p.ID == h.filter.StaffID }) + 1)
-	h.personSel.Enable()
+	h.personSel.SetSelectedIndex(slices.IndexFunc(staff, func(p flow.StaffMember) bool { return p.ID == h.filter.StaffID }) + 1)
 }
 
 func (h *history) onPerson() {
@@ -286,7 +297,35 @@ func (h *history) onPerson() {
 	if i > 0 && i <= len(h.staff) {
 		h.filter.StaffID = h.staff[i-1].ID
 	}
+	h.showExport()
 	h.load()
+}
+
+// showExport offers the PDF of a person's history once one is chosen.
+func (h *history) showExport() {
+	if h.filter.StaffID == "" {
+		h.export.box.Hide()
+	} else {
+		h.export.box.Show()
+	}
+}
+
+// historyExportDays is the period of a person's history when the date
+// filters leave it open.
+const historyExportDays = 90
+
+// exportPerson renders the chosen person's history over the filter's dates;
+// an open end is today, an open start historyExportDays before the end.
+func (h *history) exportPerson(ctx context.Context, opt report.Options) ([]byte, string, error) {
+	to := time.Now().In(inspect.HallZone)
+	if !h.filter.To.IsZero() {
+		to = h.filter.To.AddDate(0, 0, -1) // the filter's To is exclusive
+	}
+	from := to.AddDate(0, 0, -historyExportDays)
+	if !h.filter.From.IsZero() {
+		from = h.filter.From
+	}
+	return h.s.wf.ExportPersonHistory(ctx, h.filter.StaffID, from, to, opt)
 }
 
 func (h *history) onGrade() {

@@ -28,6 +28,9 @@ type (
 	// withLeave runs before the screen is popped: the moment to save an
 	// edit that is not saved per keystroke (a note).
 	withLeave interface{ onLeave() }
+	// withBusy keeps the screen on top while it reports busy (work running
+	// off the UI thread on a draft the screens below share).
+	withBusy interface{ busy() bool }
 )
 
 // navigator is a stack of screens in one window, as a phone app pushes and
@@ -60,6 +63,9 @@ func (n *navigator) push(scr screen) {
 // pop returns to the screen below, if there is one.
 func (n *navigator) pop() {
 	if len(n.stack) < 2 {
+		return
+	}
+	if b, ok := n.top().(withBusy); ok && b.busy() {
 		return
 	}
 	if l, ok := n.top().(withLeave); ok {

@@ -91,7 +91,7 @@ func (r *review) showMissing() {
 		r.seal.Disable()
 	}
 	if signedBy(r.d.Inspection, inspect.SignerSupervisor, r.d.Inspection.SupervisorID) {
-		setCaption(r.signed, lang.X("review.sign.saved", "Signature saved. Draw again to replace it."))
+		setCaption(r.signed, lang.X("review.sign.saved", "Signature saved. Draw again to replace it, or Clear to withdraw it."))
 		r.signed.Show()
 	} else {
 		r.signed.Hide()
@@ -133,10 +133,17 @@ func (r *review) onStroke() {
 	r.load()
 }
 
-// onClear wipes the pad for a new attempt. The saved signature stays until
-// the new one replaces it: flow has no call to withdraw a signature.
+// onClear wipes the pad and withdraws the saved signature, so the
+// inspection cannot be sealed until the supervisor signs again.
 func (r *review) onClear() {
 	r.pad.Clear()
+	if !signedBy(r.d.Inspection, inspect.SignerSupervisor, r.d.Inspection.SupervisorID) {
+		return
+	}
+	if err := r.s.wf.SignSupervisor(r.s.ctx(), r.d, nil); err != nil {
+		showError(r.s.win, err)
+	}
+	r.load()
 }
 
 func (r *review) onEdit(personID string) {
@@ -263,6 +270,9 @@ func findingRow(s *session, st flow.ItemState, personID string, onEdit func(stri
 	if f != nil && f.Note != "" {
 		box.Add(caption(f.Note))
 	}
+	if f != nil && len(f.Photos) > 0 {
+		box.Add(photoStrip(s, f.Photos))
+	}
 	if onEdit == nil {
 		return box
 	}
@@ -292,7 +302,10 @@ func signatureLine(d *flow.Draft, pr flow.PersonReview, onSign func(inspect.Pers
 	default:
 		text = lang.X("review.unsigned", "Not signed (optional)")
 	}
-	l := colouredCaption(text, colour)
+	var l fyne.CanvasObject = colouredCaption(text, colour)
+	if pr.Stale {
+		l = container.NewVBox(l, colouredCaption(lang.X("review.signed.stale", "Signed before the last change — ask again"), theme.ColorNameError))
+	}
 	if onSign == nil {
 		return l
 	}

@@ -20,8 +20,9 @@ import (
 // TestScreenshots renders every main screen at the four sizes, for
 // people to look at: sign-in, home, hall picker, staff on duty, the
 // inspection, a person's checklist with marked items, the hall items, the
-// review, the sealed record and the history. The files are named
-// <screen>-<w>x<h>.png and written to $SCREENSHOTS_DIR (make screenshots);
+// review, the sealed record and the history (also filtered by a person).
+// The files are named <screen>-<w>x<h>.png and written to $SCREENSHOTS_DIR
+// (make screenshots);
 // without it they go to a temporary directory, so the run still checks that
 // every screen can be reached and rendered at every size.
 func TestScreenshots(t *testing.T) {
@@ -150,6 +151,9 @@ func shootAll(t *testing.T, dir string, size fyne.Size, suffix string, th func(f
 	u.tapButton("返回")
 	u.tapButton("历史记录")
 	shot("history")
+	// Filtered by a person: their history can be exported.
+	find[*widget.Select](u.root())[1].SetSelectedIndex(1)
+	shot("history-person")
 }
 
 // checkTargets reports anything tappable that is less than 48 dp high:

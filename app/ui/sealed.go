@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/dudao-app/dudao/app/flow"
 	"github.com/dudao-app/dudao/app/inspect"
+	"github.com/dudao-app/dudao/app/report"
 )
 
 // sealedView shows a sealed inspection read-only, as amended, with its seal
@@ -37,9 +40,11 @@ func (sv *sealedView) buildUI() fyne.CanvasObject {
 	sv.load()
 
 	amend := widget.NewButtonWithIcon(lang.X("sealed.amend", "Amend"), theme.DocumentCreateIcon(), sv.onAmend)
-	// PDF reports are another issue: the button shows where they will be.
-	pdf := notYet(lang.X("sealed.pdf", "Export PDF (not available yet)"), theme.DocumentPrintIcon())
-	panel := container.NewVBox(sv.sealBox(), tall(amend), tall(pdf))
+	id := sv.d.Inspection.ID
+	pdf := newExportPanel(sv.s, lang.X("sealed.pdf", "Export PDF"), func(ctx context.Context, opt report.Options) ([]byte, string, error) {
+		return sv.s.wf.ExportInspection(ctx, id, opt)
+	})
+	panel := container.NewVBox(sv.sealBox(), tall(amend), widget.NewSeparator(), pdf.box)
 	return container.New(&sidePanel{}, container.NewVScroll(centred(listWidth, container.NewPadded(sv.body))), container.NewPadded(panel))
 }
 
