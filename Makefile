@@ -4,7 +4,7 @@
 SCREENSHOTS_DIR ?= build/screenshots
 BENCHTIME ?= 1x
 
-.PHONY: run test bench screenshots hub demo package fmt vet
+.PHONY: run test bench bench-startup measure screenshots hub demo package package-windows fmt vet
 
 run:
 	go run ./cmd/dudao
@@ -16,6 +16,16 @@ test:
 # database is built once per run, inside the benchmark.
 bench:
 	go test -run='^$$' -bench=. -benchmem -benchtime=2000x ./app/store/ ./app/report/ | tee build-bench.txt
+
+# Start-up on 100,000 inspections: the data path to a usable hall list and the
+# first screen rendered by the test driver (cmd/dudao/bench_test.go).
+bench-startup:
+	go test -run='^$$' -bench=Startup -benchtime=5x ./cmd/dudao/
+
+# The real app under Xvfb on 100,000 inspections: time to window, VmRSS and
+# VmHWM, and a screenshot (scripts/measure-startup.sh; needs xdotool).
+measure:
+	./scripts/measure-startup.sh
 
 # Renders every main screen at tablet, phone and desktop sizes to fresh PNGs.
 screenshots:
@@ -30,9 +40,22 @@ demo: hub
 	rm -f build/demo.db* && rm -rf build/demo.db.photos
 	./build/dudao-hub demo --db build/demo.db
 
-# A Linux package of the app (fyne.io/tools from the module proxy).
+# A Linux package of the app (fyne.io/tools from the module proxy), as
+# build/督导通.tar.xz. fyne rewrites FyneApp.toml (bumps Build, drops
+# comments), so the file is saved first and put back whatever happens; see
+# docs/packaging.md for Windows and Android.
+FYNE ?= go run fyne.io/tools/cmd/fyne@v1.7.4
 package:
-	cd cmd/dudao && go run fyne.io/tools/cmd/fyne@v1.7.4 package -os linux
+	mkdir -p build && cp FyneApp.toml build/FyneApp.toml.orig
+	cd cmd/dudao && $(FYNE) package -os linux -release=false; \
+		status=$$?; cd ../.. && cp build/FyneApp.toml.orig FyneApp.toml && rm build/FyneApp.toml.orig; \
+		[ $$status -eq 0 ] && mv cmd/dudao/*.tar.xz build/ && ls -l build/*.tar.xz; exit $$status
+
+# The Windows executable, cross-built with mingw-w64
+# (apt-get install gcc-mingw-w64-x86-64).
+package-windows:
+	CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
+		go build -ldflags=-H=windowsgui -o build/dudao.exe ./cmd/dudao
 
 fmt:
 	gofmt -l -w app cmd assets data
