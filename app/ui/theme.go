@@ -43,10 +43,16 @@ func newTheme() *dudaoTheme {
 	return &dudaoTheme{Theme: theme.DefaultTheme(), textScale: 1}
 }
 
-// Font returns the CJK font for every style. It has no Latin letters, so
-// Fyne's glyph fallback still draws Latin text (and bold, italic, monospace)
-// in its own Noto fonts; Chinese always comes from the bundled font.
-func (t *dudaoTheme) Font(fyne.TextStyle) fyne.Resource {
+// Font returns the CJK font for text styles that carry Chinese. It has no
+// Latin letters, so Fyne's glyph fallback still draws Latin text in its own
+// Noto fonts. Monospace and symbol text is Latin only (clause IDs, seal
+// hashes, icons) and keeps Fyne's fonts: Fyne parses the font once per style,
+// about 15 MB of heap for the CJK font each time, which a tablet should not
+// spend on text that never shows a Chinese character.
+func (t *dudaoTheme) Font(style fyne.TextStyle) fyne.Resource {
+	if style.Monospace || style.Symbol {
+		return t.Theme.Font(style)
+	}
 	return cjkFont
 }
 

@@ -11,14 +11,23 @@ import (
 func TestThemeUsesBundledFont(t *testing.T) {
 	th := newTheme()
 	for name, style := range map[string]fyne.TextStyle{
-		"regular":   {},
-		"bold":      {Bold: true},
-		"italic":    {Italic: true},
-		"monospace": {Monospace: true},
-		"symbol":    {Symbol: true},
+		"regular":     {},
+		"bold":        {Bold: true},
+		"italic":      {Italic: true},
+		"bold italic": {Bold: true, Italic: true},
 	} {
 		if got := th.Font(style); got != cjkFont {
 			t.Errorf("%s font = %s, want the bundled CJK font", name, got.Name())
+		}
+	}
+	// Latin-only styles keep Fyne's own fonts, saving a parse of the CJK font.
+	for name, style := range map[string]fyne.TextStyle{
+		"monospace":      {Monospace: true},
+		"bold monospace": {Monospace: true, Bold: true},
+		"symbol":         {Symbol: true},
+	} {
+		if got := th.Font(style); got == cjkFont {
+			t.Errorf("%s font is the CJK font; it shows only Latin text", name)
 		}
 	}
 }
