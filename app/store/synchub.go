@@ -314,7 +314,9 @@ func (tx *Tx) receiveOne(ctx context.Context, dev DeviceAccount, in Incoming, no
 		o.Status, o.Err = Rejected, fmt.Errorf("record %d: %w: exactly one inspection or amendment with an ID", i+1, ErrInvalid)
 		return o, nil
 	}
-	sp := fmt.Sprintf("rec%d", i)
+	// One name for every record's savepoint: each is released or rolled back
+	// before the next begins, and one statement text is prepared once.
+	const sp = "rec"
 	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
 		return o, fmt.Errorf("receive %s %s: %w", key.Kind, key.ID, translate(err))
 	}
@@ -374,25 +376,29 @@ func (tx *Tx) receiveInspection(ctx context.Context, dev DeviceAccount, ins *ins
 	fail := func(err error) (ReceiveStatus, string, error) {
 		return Rejected, "", fmt.Errorf("inspection %s: %w", ins.ID, err)
 	}
-	region, err := hallRegion(ctx, tx.tx, ins.HallID)
-	if err != nil {
-		return fail(err)
-	}
-	if region != dev.RegionID {
+	// The hall's region and what the hub holds under the ID, in one query.
+	// "+?" keeps SQLite from re-planning the join at every call (see
+	// loadInspection).
+	var region, status, held sql.NullString
+	err := tx.tx.QueryRowContext(ctx, `SELECT h.region_id, i.status, i.seal_hash FROM (SELECT 1)
+		LEFT JOIN halls h ON h.id = +?1 LEFT JOIN inspections i ON i.id = +?2`, ins.HallID, ins.ID).
+		Scan(&region, &status, &held)
+	switch {
+	case err != nil:
+		return fail(translate(err))
+	case !region.Valid:
+		return fail(fmt.Errorf("hall %s: %w on the hub", ins.HallID, ErrNotFound))
+	case region.String != dev.RegionID:
 		return fail(fmt.Errorf("hall %s: %w", ins.HallID, ErrOutOfRegion))
 	}
-	var status string
-	var held sql.NullString
-	err = tx.tx.QueryRowContext(ctx, "SELECT status, seal_hash FROM inspections WHERE id = ?", ins.ID).Scan(&status, &held)
+	tx.noteKnown(hallKey(ins.HallID))
 	switch {
-	case err == nil && status == string(inspect.StatusSealed) && held.String == ins.SealHash:
+	case status.Valid && status.String == string(inspect.StatusSealed) && held.String == ins.SealHash:
 		return Held, held.String, nil
-	case err == nil:
+	case status.Valid:
 		return Conflicting, held.String, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return fail(translate(err))
 	}
-	if _, err := tx.ImportSealed(ctx, ins); err != nil {
+	if _, err := tx.importSealed(ctx, ins, true); err != nil {
 		return Rejected, "", err
 	}
 	return Stored, ins.SealHash, nil

@@ -16,6 +16,11 @@ import (
 type Tx struct {
 	tx *sql.Tx
 	db *DB
+	// known holds halls and standard versions this transaction has seen
+	// exist, so that a batch of imports looks each up once. Standards are
+	// never deleted; a hall deleted later in the same transaction could only
+	// cost a clearer error, since the foreign keys still refuse the row.
+	known map[string]bool
 }
 
 // InTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits if fn
