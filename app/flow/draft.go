@@ -92,7 +92,7 @@ func personOf(s store.Staff) inspect.Person {
 // Drafts lists this device's drafts by the user, newest first.
 func (f *Flow) Drafts(ctx context.Context, user User) ([]Summary, error) {
 	const op = "list drafts"
-	dev, err := f.DeviceID(ctx)
+	devs, err := f.myDevices(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -102,7 +102,7 @@ func (f *Flow) Drafts(ctx context.Context, user User) ([]Summary, error) {
 	}
 	out := make([]Summary, 0, len(rows))
 	for _, r := range rows {
-		s, ok, err := f.summary(ctx, r, dev, "")
+		s, ok, err := f.summary(ctx, r, devs, "", nil)
 		if err != nil {
 			return nil, storeErr(op, err)
 		}

@@ -274,8 +274,9 @@ type HistoryFilter struct {
 	Offset   int
 }
 
-// SyncState of an inspection on this device. Sync itself is a later issue;
-// until then inspections are drafts or sealed.
+// SyncState of an inspection on this device: a draft, then sealed, sent to
+// the hub, delivered (a receipt of the hub covers it with all its photos),
+// or quarantined (the hub holds another record under its ID).
 type SyncState string
 
 const (

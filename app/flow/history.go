@@ -24,8 +24,10 @@ const historyPage = 100
 // filter grows with the depth. Summaries need the score anyway, so without a
 // grade filter the extra cost is only that of rows from other devices.
 //
-// Sent, delivered and quarantined come with sync; until then those states
-// match nothing.
+// The sync state of a sealed inspection is its place in the outbox (see
+// app/store/synctablet.go): sealed until sent, sent, delivered once a
+// receipt covers it, or quarantined. Records made under the device ID this
+// device had before it enrolled with a hub are listed too.
 func (f *Flow) History(ctx context.Context, hf HistoryFilter) ([]Summary, error) {
 	const op = "list inspections"
 	sf := store.InspectionFilter{HallID: hf.HallID, StaffID: hf.StaffID, From: hf.From, To: hf.To}
@@ -33,19 +35,21 @@ func (f *Flow) History(ctx context.Context, hf HistoryFilter) ([]Summary, error)
 	case "":
 	case StateDraft:
 		sf.Status = inspect.StatusDraft
-	case StateSealed:
+	case StateSealed, StateSent, StateDelivered, StateQuarantined:
 		sf.Status = inspect.StatusSealed
-	case StateSent, StateDelivered, StateQuarantined:
-		return nil, nil
 	default:
 		return nil, fmt.Errorf("%s: %w", op, invalid("unknown state %q", hf.State))
 	}
 	if hf.Limit < 0 || hf.Offset < 0 {
 		return nil, fmt.Errorf("%s: %w", op, invalid("limit %d and offset %d must not be negative", hf.Limit, hf.Offset))
 	}
-	dev, err := f.DeviceID(ctx)
+	devs, err := f.myDevices(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	states, err := f.outboxStates(ctx)
+	if err != nil {
+		return nil, storeErr(op, err)
 	}
 	skip := hf.Offset
 	var out []Summary
@@ -56,11 +60,11 @@ func (f *Flow) History(ctx context.Context, hf HistoryFilter) ([]Summary, error)
 			return nil, storeErr(op, err)
 		}
 		for _, r := range rows {
-			s, ok, err := f.summary(ctx, r, dev, hf.Grade)
+			s, ok, err := f.summary(ctx, r, devs, hf.Grade, states)
 			if err != nil {
 				return nil, storeErr(op, err)
 			}
-			if !ok {
+			if !ok || hf.State != "" && s.State != hf.State {
 				continue
 			}
 			if skip > 0 {
@@ -79,13 +83,15 @@ func (f *Flow) History(ctx context.Context, hf HistoryFilter) ([]Summary, error)
 }
 
 // summary scores one listed inspection; ok is false when it is another
-// device's or does not have the grade asked for.
-func (f *Flow) summary(ctx context.Context, r store.InspectionSummary, device, grade string) (Summary, bool, error) {
+// device's or does not have the grade asked for. states are the sync
+// states of sealed inspections by ID (missing: not queued yet, sealed).
+func (f *Flow) summary(ctx context.Context, r store.InspectionSummary, devices map[string]bool, grade string,
+	states map[string]SyncState) (Summary, bool, error) {
 	rec, err := f.rd.Load(ctx, r.ID)
 	if err != nil {
 		return Summary{}, false, err
 	}
-	if rec.Original.DeviceID != device {
+	if !devices[rec.Original.DeviceID] {
 		return Summary{}, false, nil
 	}
 	f.learnClauses(rec.Standard)
@@ -101,6 +107,9 @@ func (f *Flow) summary(ctx context.Context, r store.InspectionSummary, device, g
 	}
 	if r.Status == inspect.StatusSealed {
 		s.State = StateSealed
+		if st, ok := states[r.ID]; ok {
+			s.State = st
+		}
 	}
 	return s, true, nil
 }

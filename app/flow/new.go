@@ -15,6 +15,7 @@ import (
 	"github.com/dudao-app/dudao/app/records"
 	"github.com/dudao-app/dudao/app/standard"
 	"github.com/dudao-app/dudao/app/store"
+	dsync "github.com/dudao-app/dudao/app/sync"
 )
 
 // Flow is the Workflow over the device's local store.
@@ -212,6 +213,22 @@ func MessageKey(err error) string {
 	}{
 		{ErrStorageFull, "error.storage_full"},
 		{ErrBusy, "error.busy"},
+		{ErrBadInvite, "sync.error.bad_invite"},
+		{dsync.ErrUnreachable, "sync.error.unreachable"},
+		{dsync.ErrCertChanged, "sync.error.certificate_changed"},
+		{dsync.ErrRevoked, "sync.error.device_revoked"},
+		{dsync.ErrUnauthenticated, "sync.error.unauthenticated"},
+		{dsync.ErrUpdateRequired, "sync.error.update_required"},
+		{dsync.ErrHubTooOld, "sync.error.hub_too_old"},
+		{dsync.ErrNotHub, "sync.error.not_hub"},
+		{dsync.ErrEnrolment, "sync.error.enrolment_invalid"},
+		{dsync.ErrBadReceipt, "sync.error.bad_receipt"},
+		{dsync.ErrNotEnrolled, "sync.error.not_enrolled"},
+		{dsync.ErrSyncRunning, "sync.error.sync_running"},
+		{dsync.ErrRateLimited, "sync.error.unavailable"},
+		{dsync.ErrUnavailable, "sync.error.unavailable"},
+		{dsync.ErrInternal, "sync.error.unavailable"},
+		{dsync.ErrForbidden, "sync.error.forbidden"},
 		{inspect.ErrSealed, "error.sealed"},
 		{ErrUnsigned, "error.unsigned"},
 		{ErrBadPhoto, "error.bad_photo"},

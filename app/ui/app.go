@@ -19,15 +19,22 @@ import (
 // Create sets a up for Dudao (theme, icon, UI language, text size) and
 // returns its main window on the sign-in screen, working on wf (not nil). The
 // caller sizes and shows it.
-func Create(a fyne.App, wf flow.Workflow) fyne.Window {
+func Create(a fyne.App, wf flow.Workflow, opts ...Option) fyne.Window {
 	a.SetIcon(appIcon)
 	s := &session{app: a, wf: wf, win: a.NewWindow("")}
+	for _, o := range opts {
+		o(s)
+	}
 	s.applyTheme()
 	// Closing the main window quits, even if a later report window is open.
 	s.win.SetMaster()
 	s.nav = newNavigator(s.win)
 	s.useLanguage(preferredLanguage(a.Preferences()))
 	s.nav.reset(newSignIn(s))
+	if s.sync.enabled() {
+		s.win.SetOnClosed(s.sync.close)
+		s.sync.startTimer()
+	}
 	return s.win
 }
 
@@ -45,6 +52,9 @@ type session struct {
 	// flow stored them under, so their thumbnails show without reading them
 	// back (see photoBytes).
 	photos map[string][]byte
+
+	// sync is nil when the app has no hub to sync with (WithSync).
+	sync *syncCtl
 }
 
 // ctx is the context of a flow call made for a tap. The calls are short

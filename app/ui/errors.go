@@ -43,6 +43,34 @@ func errorMessage(err error) string {
 		return lang.X("error.not_sealed", "Only a sealed inspection can be amended.")
 	case "error.not_found":
 		return lang.X("error.not_found", "This record is no longer on the tablet.")
+	case "sync.error.bad_invite":
+		return lang.X("sync.error.bad_invite", "This is not a hub's connection code. It starts with dudao://enrol: copy the whole text the hub shows.")
+	case "sync.error.unreachable":
+		return lang.X("sync.error.unreachable", "The hub cannot be reached. Check the Wi-Fi or network connection and try again; the tablet also tries again by itself.")
+	case "sync.error.certificate_changed":
+		return lang.X("sync.error.certificate_changed", "The hub's certificate is not the one this tablet trusts, so nothing was sent. Someone may be intercepting the connection, or the hub was replaced: ask the hub's administrator before connecting again.")
+	case "sync.error.device_revoked":
+		return lang.X("sync.error.device_revoked", "The hub has revoked this tablet, so it can no longer sync. The records not sent stay on the tablet and can be exported as PDF. Ask the hub's administrator.")
+	case "sync.error.unauthenticated":
+		return lang.X("sync.error.unauthenticated", "The hub does not recognise this tablet. Connect it to the hub again with a new code.")
+	case "sync.error.update_required":
+		return lang.X("sync.error.update_required", "This version of Dudao is too old for the hub. Please update the app; nothing was sent and nothing was lost.")
+	case "sync.error.hub_too_old":
+		return lang.X("sync.error.hub_too_old", "The hub runs an older version than this app. Ask for the hub to be updated.")
+	case "sync.error.not_hub":
+		return lang.X("sync.error.not_hub", "The answer did not come from the hub: the network may need a sign-in page (a captive portal) or a proxy is in the way. Open a browser, sign in to the network, and try again.")
+	case "sync.error.enrolment_invalid":
+		return lang.X("sync.error.enrolment_invalid", "The hub does not accept this code: it is unknown, already used or expired. Ask for a new one.")
+	case "sync.error.bad_receipt":
+		return lang.X("sync.error.bad_receipt", "The hub's receipt does not verify, so no record was marked delivered. Ask the hub's administrator.")
+	case "sync.error.not_enrolled":
+		return lang.X("sync.error.not_enrolled", "This tablet is not connected to a hub. Connect it in the settings.")
+	case "sync.error.sync_running":
+		return lang.X("sync.error.sync_running", "A sync is already running. Wait for it to finish.")
+	case "sync.error.unavailable":
+		return lang.X("sync.error.unavailable", "The hub is busy or failed. The tablet tries again by itself later.")
+	case "sync.error.forbidden":
+		return lang.X("sync.error.forbidden", "The hub refused: this record is outside this tablet's region.")
 	case "error.invalid":
 		return lang.X("error.invalid", "This is not allowed:")
 	}

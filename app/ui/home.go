@@ -22,6 +22,8 @@ type home struct {
 	s        *session
 	drafts   []flow.Summary
 	draftBox *fyne.Container
+	pending  *widget.Button // nil without sync
+	panel    *syncPanel
 }
 
 func newHome(s *session) *home { return &home{s: s} }
@@ -43,9 +45,8 @@ func (h *home) buildUI() fyne.CanvasObject {
 	newInsp := bigButton(lang.X("home.new", "New inspection"), theme.ContentAddIcon(), h.onNew)
 	history := widget.NewButtonWithIcon(lang.X("home.history", "History"), theme.HistoryIcon(), h.onHistory)
 
-	// Sync and the manager's screens come with their own issues; their
-	// places are shown, disabled and labelled, so nothing pretends to work.
-	syncNow := notYet(lang.X("home.sync", "Sync with the hub (not available yet)"), theme.ViewRefreshIcon())
+	// The manager's screens come with their own issue; their place is
+	// shown, disabled and labelled, so nothing pretends to work.
 	manager := notYet(lang.X("home.manager", "Manager screens (not available yet)"), theme.AccountIcon())
 
 	body := container.NewVBox(
@@ -54,15 +55,46 @@ func (h *home) buildUI() fyne.CanvasObject {
 		widget.NewSeparator(),
 		tall(newInsp),
 		tall(history),
-		widget.NewSeparator(),
-		caption(lang.X("home.later", "Coming with later updates:")),
-		tall(syncNow),
-		tall(manager),
 	)
+	if h.s.sync.enabled() {
+		h.pending = widget.NewButtonWithIcon(lang.X("home.pending", "Not delivered to the hub"), theme.UploadIcon(), h.onPending)
+		body.Add(widget.NewSeparator())
+		body.Add(heading(lang.X("home.sync", "Sync with the hub")))
+		h.panel = newSyncPanel(h.s.sync, h)
+		h.s.sync.watch(h, h.panelChanged)
+		h.panelChanged()
+		body.Add(h.panel.box)
+		body.Add(tall(h.pending))
+	}
+	body.Add(widget.NewSeparator())
+	body.Add(caption(lang.X("home.later", "Coming with later updates:")))
+	body.Add(tall(manager))
 	return container.NewVScroll(centred(formWidth, container.NewPadded(body)))
 }
 
-func (h *home) onShow() { h.loadDrafts() }
+func (h *home) onShow() {
+	h.loadDrafts()
+	if h.panel != nil {
+		h.panelChanged()
+	}
+}
+
+// panelChanged refreshes the sync panel and the count of records not
+// delivered.
+func (h *home) panelChanged() {
+	h.panel.refresh()
+	n := 0
+	if !h.s.sync.running {
+		if items, err := h.s.sync.sy.Pending(h.s.ctx()); err == nil {
+			n = len(items)
+		} else {
+			fyne.LogError("count records not delivered", err)
+		}
+	}
+	h.pending.SetText(lang.X("home.pending.count", "Not delivered to the hub: {{.Count}}", map[string]any{"Count": n}))
+}
+
+func (h *home) onPending() { h.s.nav.push(newPending(h.s)) }
 
 func (h *home) loadDrafts() {
 	drafts, err := h.s.wf.Drafts(h.s.ctx(), h.s.user)

@@ -174,6 +174,8 @@ func (r *review) onSealConfirmed(ok bool) {
 	// The draft is now the sealed record; there is nothing to go back to
 	// but home.
 	r.s.nav.reset(newHome(r.s), newSealedView(r.s, r.d, hash))
+	// Off to the hub in the background, if there is one.
+	r.s.sync.start(false)
 }
 
 // summaryView shows a review: the overall score, then each person with their

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"fmt"
 	"image/color"
 	"image/png"
@@ -45,6 +46,73 @@ func TestScreenshots(t *testing.T) {
 	t.Run("testtheme", func(t *testing.T) {
 		shootAll(t, dir, landscape, "-testtheme", func(th fyne.Theme) fyne.Theme { return garish{test.NewTheme(), th} })
 	})
+	// Sync: the settings before and after connecting to a hub, the home
+	// screen's sync panel after a failure and after success, and the
+	// records not delivered.
+	for _, size := range []fyne.Size{landscape, phone} {
+		t.Run(fmt.Sprintf("sync-%vx%v", size.Width, size.Height), func(t *testing.T) {
+			shootSync(t, dir, size)
+		})
+	}
+}
+
+func shootSync(t *testing.T, dir string, size fyne.Size) {
+	f := newFixture(t)
+	hub, _, w := newSyncApp(t, f, size)
+	u := &user{t: t, w: w}
+	shot := func(screen string) {
+		t.Helper()
+		settle(w)
+		checkTargets(t, screen, w)
+		name := filepath.Join(dir, fmt.Sprintf("%s-%vx%v.png", screen, size.Width, size.Height))
+		out, err := os.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Close()
+		if err := png.Encode(out, w.Canvas().Capture()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.signIn()
+	shot("home-sync-none")
+	u.tapButton("设置")
+	shot("settings")
+	u.enrol(hub.Invite("滇池路平板", demoRegion(t, f)))
+	shot("settings-hub")
+	u.tapButton("返回")
+
+	// Sealed while the hub is down: the sync fails, nothing is lost.
+	hub.Stop()
+	ctx := context.Background()
+	sup, err := f.wf.SignIn(ctx, "supervisor", "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	halls, err := f.wf.Halls(ctx, sup, "滇池路")
+	if err != nil || len(halls) == 0 {
+		t.Fatal(err)
+	}
+	d, err := f.wf.Start(ctx, sup, halls[0].ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.wf.SignSupervisor(ctx, d, testPNG(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.wf.Seal(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	u.tapButton("立即同步")
+	shot("sync-error")
+	u.tapButton("确定")
+	shot("home-sync-failed")
+	u.tapButton("未送达中心的记录：1")
+	shot("pending")
+	u.tapButton("返回")
+	hub.Start()
+	u.tapButton("立即同步")
+	shot("home-sync")
 }
 
 // variant forces a theme's light or dark colours, whatever the system's.

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/dudao-app/dudao/app/flow"
+	dsync "github.com/dudao-app/dudao/app/sync"
 	"github.com/dudao-app/dudao/app/ui"
 )
 
@@ -38,7 +39,9 @@ func main() {
 		db.Close()
 		os.Exit(1)
 	}
-	w := ui.Create(a, wf)
+	// Sync with a hub: offered in the settings, automatic once enrolled.
+	sy := flow.NewSync(wf, dsync.ClientOptions{})
+	w := ui.Create(a, wf, ui.WithSync(sy))
 	w.Resize(fyne.NewSize(1280, 800))
 	w.ShowAndRun()
 }

@@ -1,0 +1,114 @@
+// Package hubtest runs a real sync hub in process for the tests of flow and
+// of the screens: an HTTPS server with the hub's own keys over a store made
+// from a copy of a tablet's database, so the hub knows the tablet's halls,
+// staff, users and standard under the same IDs.
+package hubtest
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dudao-app/dudao/app/store"
+	dsync "github.com/dudao-app/dudao/app/sync"
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// Hub is a running hub.
+type Hub struct {
+	t    testing.TB
+	DB   *store.DB
+	Keys *dsync.HubKeys
+	Hub  *dsync.Hub
+	srv  *httptest.Server
+	URL  string
+	addr string
+}
+
+// FromCopy starts a hub on a copy of src's database (store.DB.Backup).
+func FromCopy(t testing.TB, src *store.DB) *Hub {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "hub.db")
+	if err := src.Backup(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(path, store.WithLogger(quiet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := dsync.LoadKeys(filepath.Join(dir, "keys"), dsync.KeyOptions{})
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	h := &Hub{t: t, DB: db, Keys: keys}
+	h.Start()
+	t.Cleanup(func() {
+		h.Stop()
+		h.DB.Close()
+	})
+	return h
+}
+
+// Start serves the hub, at the address it had before when restarted.
+func (h *Hub) Start() {
+	h.t.Helper()
+	h.Hub = dsync.NewHub(h.DB, h.Keys.ReceiptKey, dsync.HubOptions{Logger: quiet, EnrolPerMinute: 10_000})
+	h.srv = httptest.NewUnstartedServer(h.Hub.Handler(dsync.ServerOptions{}))
+	if h.addr != "" {
+		l, err := net.Listen("tcp", h.addr)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		h.srv.Listener.Close()
+		h.srv.Listener = l
+	}
+	h.srv.TLS = &tls.Config{Certificates: []tls.Certificate{h.Keys.TLS}}
+	h.srv.Config.ErrorLog = slog.NewLogLogger(quiet.Handler(), slog.LevelDebug)
+	h.srv.StartTLS()
+	h.URL = h.srv.URL
+	h.addr = h.srv.Listener.Addr().String()
+}
+
+// Stop stops serving; the database stays open, so Start can serve again.
+func (h *Hub) Stop() {
+	if h.srv != nil {
+		h.srv.CloseClientConnections()
+		h.srv.Close()
+		h.srv = nil
+	}
+}
+
+// Invite makes a one-time enrolment for a device in region and returns the
+// text the hub would show (and put in its QR code).
+func (h *Hub) Invite(name, regionID string) string {
+	h.t.Helper()
+	e, err := h.Hub.NewEnrolment(context.Background(), name, regionID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return dsync.Invite{URL: h.URL, Pins: h.Keys.Pins, Code: e.Code}.String()
+}
+
+// Unreachable is an invite to an address where nothing listens, with this
+// hub's pins.
+func (h *Hub) Unreachable(code string) string {
+	h.t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return dsync.Invite{URL: "https://" + addr, Pins: h.Keys.Pins, Code: code}.String()
+}
+
+// Wait is how long tests wait for a background sync.
+const Wait = 20 * time.Second
