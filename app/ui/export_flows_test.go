@@ -273,6 +273,16 @@ func TestAttachOffTheUIThread(t *testing.T) {
 	defer ui.SetPhotoPicker(func(done func(string, []byte, error)) { done("photo.png", testPNG(t), nil) })()
 	f := newFixture(t)
 	slow := &slowAttach{Workflow: f.wf, release: make(chan struct{})}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(slow.release)
+		}
+	}
+	// A failed check must not leave the attach blocked: later tests wait for
+	// all background work.
+	t.Cleanup(release)
 	a := test.NewTempApp(t)
 	w := ui.Create(a, slow)
 	t.Cleanup(func() { closeWindow(w) })
@@ -283,17 +293,17 @@ func TestAttachOffTheUIThread(t *testing.T) {
 	u.tapButton("备注和照片")
 
 	tapCentre(findButton(u.root(), "添加照片")) // not tapButton: it would wait
-	u.mustSee("正在保存照片…")
+	u.mustSee("正在保存照片")
 	if !findButton(u.root(), "添加照片").Disabled() {
 		t.Error("Add a photo is enabled while one is attached")
 	}
 	tapCentre(findButton(u.root(), "返回"))
-	if !u.sees("正在保存照片…") {
+	if !u.sees("正在保存照片") {
 		t.Error("going back left the screen while the photo was attached")
 	}
-	close(slow.release)
+	release()
 	ui.WaitBackground()
-	if u.sees("正在保存照片…") || findButton(u.root(), "添加照片").Disabled() {
+	if u.sees("正在保存照片") || findButton(u.root(), "添加照片").Disabled() {
 		t.Error("still busy after the photo was attached")
 	}
 	if thumbnails(u) != 1 {
