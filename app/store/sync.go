@@ -43,6 +43,10 @@ type HubStore interface {
 	Conflicts(ctx context.Context) ([]Conflict, error)
 	OffRoster(ctx context.Context, hallID string) ([]OffRosterPerson, error)
 	Backup(ctx context.Context, path string) error
+
+	// StandardBody lets the hub check received findings against the
+	// standard version they were recorded with.
+	StandardBody(ctx context.Context, version int) ([]byte, error)
 }
 
 // TabletStore is what the sync client needs from a tablet's store.

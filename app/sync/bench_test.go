@@ -78,7 +78,7 @@ func prepareBench(b *testing.B) *benchFixture {
 	var all []*inspect.Inspection
 	for i := range nIns {
 		at := day.Add(time.Duration(i) * time.Minute)
-		f := inspect.Finding{ID: fmt.Sprintf("0190f000-0000-7000-8000-%012d", i), ItemID: "A1",
+		f := inspect.Finding{ID: fmt.Sprintf("0190f000-0000-7000-8000-%012d", i), ItemID: "A1.1",
 			Outcome: inspect.Nonconform, Note: "未按规定着装，工牌未佩戴", At: at.Add(time.Minute)}
 		if i*nPhotos/nIns < (i+1)*nPhotos/nIns {
 			f.Photos = []inspect.PhotoRef{refs[i*nPhotos/nIns]}

@@ -275,7 +275,7 @@ func (tb *tablet) seal(t testing.TB, hallID, staffID, supervisorID string, at ti
 	}
 	ins := &inspect.Inspection{HallID: hallID, SupervisorID: supervisorID, DeviceID: tb.client.DeviceID(),
 		StandardVersion: 1, StartedAt: at,
-		People: []inspect.Person{{StaffID: staffID, Findings: []inspect.Finding{{ItemID: "A1",
+		People: []inspect.Person{{StaffID: staffID, Findings: []inspect.Finding{{ItemID: "A1.1",
 			Outcome: inspect.Nonconform, Note: "未按规定着装", Photos: refs, At: at.Add(time.Minute)}}}},
 		Signatures: []inspect.Signature{{Role: inspect.SignerSupervisor, PersonID: supervisorID, Name: "张督导", At: at.Add(30 * time.Minute)}},
 	}

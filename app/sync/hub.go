@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dudao-app/dudao/app/inspect"
+	"github.com/dudao-app/dudao/app/standard"
 	"github.com/dudao-app/dudao/app/store"
 )
 
@@ -85,9 +86,10 @@ type Hub struct {
 	devices    *limiter
 	enrols     *limiter
 
-	mu      stdsync.Mutex
-	ident   store.HubIdentity
-	touched map[string]time.Time
+	mu        stdsync.Mutex
+	ident     store.HubIdentity
+	touched   map[string]time.Time
+	standards map[int]*standard.Version
 }
 
 // NewHub returns a hub over st that signs receipts with receiptKey.
@@ -357,6 +359,9 @@ func (h *Hub) push(ctx context.Context, c *Call, d store.DeviceAccount) (any, er
 		case r.Inspection != nil && r.Amendment == nil:
 			results[i].Kind, results[i].ID = string(store.KindInspection), r.Inspection.ID
 			inc.Inspection, err = InspectionFromWire(r.Inspection)
+			if err == nil {
+				err = h.checkFindings(ctx, inc.Inspection)
+			}
 		case r.Amendment != nil && r.Inspection == nil:
 			results[i].Kind, results[i].ID = string(store.KindAmendment), r.Amendment.ID
 			inc.Amendment, err = AmendmentFromWire(r.Amendment)
@@ -391,6 +396,62 @@ func (h *Hub) push(ctx context.Context, c *Call, d store.DeviceAccount) (any, er
 		}
 	}
 	return PushResult{Results: results}, nil
+}
+
+// checkFindings refuses a record whose findings the standard it was made with
+// does not allow (an item that does not apply to the person's role or
+// gender, impossible counts): the hub would otherwise keep a record that no
+// report can score fairly. The tablet checks the same before saving, so only
+// a broken or forged client sends such a record.
+func (h *Hub) checkFindings(ctx context.Context, ins *inspect.Inspection) error {
+	v, err := h.standard(ctx, ins.StandardVersion)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range ins.HallFindings {
+		errs = append(errs, inspect.ValidateFinding(v, nil, &f))
+	}
+	for i := range ins.People {
+		p := &ins.People[i]
+		for _, f := range p.Findings {
+			if err := inspect.ValidateFinding(v, p, &f); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", p.Name, err))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w: inspection %s: %w", ErrInvalidRecord, ins.ID, err)
+	}
+	return nil
+}
+
+// standard returns a stored standard version, parsed once: versions never
+// change after import.
+func (h *Hub) standard(ctx context.Context, version int) (*standard.Version, error) {
+	h.mu.Lock()
+	v, ok := h.standards[version]
+	h.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	body, err := h.st.StandardBody(ctx, version)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: standard version %d is not on this hub", ErrInvalidRecord, version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if v, err = standard.Parse(fmt.Sprintf("standard version %d", version), body); err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	if h.standards == nil {
+		h.standards = map[int]*standard.Version{}
+	}
+	h.standards[version] = v
+	h.mu.Unlock()
+	return v, nil
 }
 
 func (h *Hub) photoStatus(ctx context.Context, c *Call, d store.DeviceAccount) (any, error) {

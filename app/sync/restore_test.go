@@ -32,7 +32,7 @@ func TestHubRestoredFromOlderBackup(t *testing.T) {
 	tb.seal(t, h.halls[0].ID, h.staff[2].ID, h.sup.ID, day.Add(2*time.Hour), photoBytes(2, 30<<10))
 	tb.seal(t, h.halls[1].ID, h.staff[3].ID, h.sup.ID, day.Add(3*time.Hour))
 	must(t, tb.db.AddAmendment(ctx, &inspect.Amendment{InspectionID: first.ID, OriginalHash: first.SealHash,
-		Reason: "更正", AuthorID: h.sup.ID, Changes: []inspect.Change{{PersonID: first.People[0].ID, ItemID: "A1"}}}))
+		Reason: "更正", AuthorID: h.sup.ID, Changes: []inspect.Change{{PersonID: first.People[0].ID, ItemID: "A1.1"}}}))
 	// The hub also gets a new hall after the backup: the restored hub will
 	// not have it, and the tablet must drop it.
 	_, err = h.db.AddHall(ctx, store.Hall{RegionID: h.region.ID, Code: "KM-9", Name: "备份之后的营业厅"})

@@ -3,6 +3,7 @@ package sync_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func TestSyncEndToEnd(t *testing.T) {
 	b := tb.seal(t, h.halls[1].ID, h.staff[1].ID, h.sup.ID, day.Add(24*time.Hour))
 	amend := &inspect.Amendment{InspectionID: a.ID, OriginalHash: a.SealHash, Reason: "照片拍错了人",
 		AuthorID: h.sup.ID, DeviceID: tb.client.DeviceID(), At: day.Add(48 * time.Hour),
-		Changes: []inspect.Change{{PersonID: a.People[0].ID, ItemID: "A1"}}}
+		Changes: []inspect.Change{{PersonID: a.People[0].ID, ItemID: "A1.1"}}}
 	must(t, tb.db.AddAmendment(ctx, amend))
 	// A draft never leaves the tablet.
 	draft := &inspect.Inspection{HallID: h.halls[0].ID, SupervisorID: h.sup.ID, StandardVersion: 1, StartedAt: day,
@@ -315,5 +316,38 @@ func TestDeviceClockYearsOff(t *testing.T) {
 	must(t, err)
 	if len(held) != 1 || time.Since(held[0].ReceivedAt) > time.Minute {
 		t.Errorf("hub's received time = %+v, want the hub's own clock", held)
+	}
+}
+
+// A record whose findings the standard does not allow (here a hall-level item
+// recorded on a person) is refused by the hub and parked on the tablet with
+// the reason; it is not stored, and the rest of the queue still goes.
+func TestHubRefusesInvalidFindings(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	tb := h.newTablet(t, "甲", h.region, clientOpts(t))
+	good := tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day)
+	bad := &inspect.Inspection{HallID: h.halls[0].ID, SupervisorID: h.sup.ID, DeviceID: tb.client.DeviceID(),
+		StandardVersion: 1, StartedAt: day.Add(2 * time.Hour),
+		People: []inspect.Person{{StaffID: h.staff[1].ID, Findings: []inspect.Finding{{ItemID: "C1.1",
+			Outcome: inspect.Nonconform, At: day.Add(2*time.Hour + time.Minute)}}}}}
+	must(t, tb.db.CreateInspection(ctx, bad))
+	_, err := tb.db.Seal(ctx, bad.ID, day.Add(3*time.Hour))
+	must(t, err)
+
+	rep, err := tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Delivered != 1 || rep.Parked != 1 {
+		t.Fatalf("report = %+v, want the good record delivered and the bad one parked", rep)
+	}
+	pending, err := tb.client.Pending(ctx)
+	must(t, err)
+	if len(pending) != 1 || pending[0].Key.ID != bad.ID || !strings.Contains(pending[0].Reason, "C1.1") {
+		t.Errorf("pending = %+v, want the bad record with a reason naming C1.1", pending)
+	}
+	if n := h.copies(t, bad.ID); n != 0 {
+		t.Errorf("hub stored the refused record (%d copies)", n)
+	}
+	if n := h.copies(t, good.ID); n != 1 {
+		t.Errorf("hub holds %d copies of the good record", n)
 	}
 }

@@ -112,7 +112,7 @@ func tabletCmd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		ins := &inspect.Inspection{HallID: h.ID, SupervisorID: users[0].ID, StandardVersion: 1,
 			StartedAt: inspect.Now().Add(-time.Hour),
-			People:    []inspect.Person{{StaffID: staff[0].ID, Findings: []inspect.Finding{{ItemID: "A1", Outcome: inspect.Nonconform, Note: "未佩戴工牌"}}}}}
+			People:    []inspect.Person{{StaffID: staff[0].ID, Findings: []inspect.Finding{{ItemID: "A1.1", Outcome: inspect.Nonconform, Note: "未佩戴工牌"}}}}}
 		if len(args) > 3 {
 			ins.People = append(ins.People, inspect.Person{OffRoster: true, Name: args[3]})
 		}
