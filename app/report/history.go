@@ -57,22 +57,12 @@ func renderHistory(w io.Writer, r PersonHistoryReport, opt Options) error {
 	if strings.TrimSpace(r.StaffID) == "" {
 		return invalid("no staff ID")
 	}
-	p, err := newPeriod(r.From, r.To)
-	if err != nil {
-		return err
-	}
-	m, err := loadMetrics()
-	if err != nil {
-		return err
-	}
 	const sections = 5
-	total := len(r.Records) + sections
-	recs, err := scoreRecords(r.Records, r.Standards, p, func(done, _ int) { opt.progress(done, total) })
+	p, m, recs, prog, err := preparePeriod(r.From, r.To, r.Records, r.Standards, opt, sections)
 	if err != nil {
 		return err
 	}
-	step := len(r.Records)
-	next := func() { step++; opt.progress(step, total) }
+	next := prog.next
 	lang := opt.lang()
 
 	name := m.oneLine(r.Name)
@@ -317,7 +307,7 @@ func renderHistory(w io.Writer, r PersonHistoryReport, opt Options) error {
 	if err := d.finish(w, func(page, pages int) { d.furnish(fur, page, pages) }); err != nil {
 		return err
 	}
-	opt.progress(total, total)
+	prog.done()
 	return nil
 }
 

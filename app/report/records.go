@@ -98,6 +98,35 @@ func (p period) String() string { return fmtDate(p.from) + " – " + fmtDate(p.t
 // scoreRecords checks and scores the records that fall in the period, in
 // the order they were made. Records outside the period are left out, so a
 // caller's wider query cannot change what the report claims to cover.
+// preparePeriod is how both period reports begin: the period, the font
+// metrics and the records scored, with progress counted as one step per
+// record and then one per section the report draws.
+func preparePeriod(from, to time.Time, records []Record, stds map[int]*standard.Version, opt Options, sections int) (period, *metrics, []scoredRecord, *progressSteps, error) {
+	p, err := newPeriod(from, to)
+	if err != nil {
+		return period{}, nil, nil, nil, err
+	}
+	m, err := loadMetrics()
+	if err != nil {
+		return period{}, nil, nil, nil, err
+	}
+	prog := &progressSteps{opt: opt, step: len(records), total: len(records) + sections}
+	recs, err := scoreRecords(records, stds, p, func(done, _ int) { opt.progress(done, prog.total) })
+	if err != nil {
+		return period{}, nil, nil, nil, err
+	}
+	return p, m, recs, prog, nil
+}
+
+// progressSteps reports a period report's sections after its records.
+type progressSteps struct {
+	opt         Options
+	step, total int
+}
+
+func (s *progressSteps) next() { s.step++; s.opt.progress(s.step, s.total) }
+func (s *progressSteps) done() { s.opt.progress(s.total, s.total) }
+
 func scoreRecords(recs []Record, stds map[int]*standard.Version, p period, progress func(done, total int)) ([]scoredRecord, error) {
 	var out []scoredRecord
 	for i, r := range recs {

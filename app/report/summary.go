@@ -68,22 +68,12 @@ type personStats struct {
 }
 
 func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
-	p, err := newPeriod(r.From, r.To)
-	if err != nil {
-		return err
-	}
-	m, err := loadMetrics()
-	if err != nil {
-		return err
-	}
 	const sections = 6
-	total := len(r.Records) + sections
-	recs, err := scoreRecords(r.Records, r.Standards, p, func(done, _ int) { opt.progress(done, total) })
+	p, m, recs, prog, err := preparePeriod(r.From, r.To, r.Records, r.Standards, opt, sections)
 	if err != nil {
 		return err
 	}
-	step := len(r.Records)
-	next := func() { step++; opt.progress(step, total) }
+	next := prog.next
 	lang := opt.lang()
 	std := newest(r.Standards)
 
@@ -363,7 +353,7 @@ func renderSummary(w io.Writer, r SummaryReport, opt Options) error {
 	if err := d.finish(w, func(page, pages int) { d.furnish(fur, page, pages) }); err != nil {
 		return err
 	}
-	opt.progress(total, total)
+	prog.done()
 	return nil
 }
 
