@@ -55,6 +55,8 @@ type session struct {
 
 	// sync is nil when the app has no hub to sync with (WithSync).
 	sync *syncCtl
+	// adminFor is nil when the manager's screens are not wired (WithAdmin).
+	adminFor AdminFor
 }
 
 // ctx is the context of a flow call made for a tap. The calls are short
