@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -29,6 +30,9 @@ type Hub struct {
 	srv  *httptest.Server
 	URL  string
 	addr string
+	// Wrap, when set before Start, wraps the hub's HTTP handler: a test
+	// puts a misbehaving network or an impostor between the app and the hub.
+	Wrap func(http.Handler) http.Handler
 }
 
 // FromCopy starts a hub on a copy of src's database (store.DB.Backup).
@@ -61,7 +65,11 @@ func FromCopy(t testing.TB, src *store.DB) *Hub {
 func (h *Hub) Start() {
 	h.t.Helper()
 	h.Hub = dsync.NewHub(h.DB, h.Keys.ReceiptKey, dsync.HubOptions{Logger: quiet, EnrolPerMinute: 10_000})
-	h.srv = httptest.NewUnstartedServer(h.Hub.Handler(dsync.ServerOptions{}))
+	var handler http.Handler = h.Hub.Handler(dsync.ServerOptions{})
+	if h.Wrap != nil {
+		handler = h.Wrap(handler)
+	}
+	h.srv = httptest.NewUnstartedServer(handler)
 	if h.addr != "" {
 		l, err := net.Listen("tcp", h.addr)
 		if err != nil {
