@@ -218,7 +218,28 @@ func (s *Sync) SyncNow(ctx context.Context, progress func(SyncProgress)) (SyncRe
 	if err != nil {
 		return rep, fmt.Errorf("%s: %w", op, err)
 	}
+	s.pruneDelivered(ctx)
 	return rep, nil
+}
+
+// PhotoRetention is how long a tablet keeps the photos and signature images
+// of records after a hub receipt says they were delivered. Within it, a hub
+// restored from an older backup gets them sent again; after it, the hub's
+// own backups hold them. The tablet's screens and reports show a
+// placeholder for a photo that is only on the hub.
+const PhotoRetention = 30 * 24 * time.Hour
+
+// pruneDelivered frees the tablet's storage of photos delivered longer than
+// PhotoRetention ago. A failure costs space, not data, so it is logged and
+// the sync still counts as done.
+func (s *Sync) pruneDelivered(ctx context.Context) {
+	res, err := s.f.db.PruneDeliveredPhotos(ctx, s.f.now().Add(-PhotoRetention))
+	switch {
+	case err != nil:
+		s.f.log.Warn("free delivered photos", "err", err)
+	case res.Files > 0:
+		s.f.log.Info("freed delivered photos", "files", res.Files, "bytes", res.Bytes)
+	}
 }
 
 func (s *Sync) Pending(ctx context.Context) ([]PendingItem, error) {

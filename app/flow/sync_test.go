@@ -248,3 +248,46 @@ func mustDevice(t *testing.T, f *flow.Flow) string {
 	}
 	return id
 }
+
+// TestSyncFreesDeliveredPhotos: a tablet keeps a delivered photo through
+// the retention (a restored hub may need it again), frees it at the first
+// sync after, and the hub still holds it.
+func TestSyncFreesDeliveredPhotos(t *testing.T) {
+	e := newEnv(t)
+	hub := hubtest.FromCopy(t, e.db)
+	sy := flow.NewSync(e.flow, syncOpts)
+	if err := sy.Enrol(ctx, hub.Invite("test tablet", e.region())); err != nil {
+		t.Fatal(err)
+	}
+	d := e.start(e.sup, hallB, "段志强")
+	st, err := e.flow.AttachPhoto(ctx, d, person(t, d, "段志强"), "A1.2", "photo.png", signaturePNG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha := st.Finding.Photos[0].SHA256
+	e.signAndSeal(d)
+
+	if _, err := sy.SyncNow(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.flow.Photo(ctx, sha); err != nil {
+		t.Fatalf("the photo went at once, within the retention: %v", err)
+	}
+
+	e.clock.set(time.Now().Add(flow.PhotoRetention + time.Hour))
+	if _, err := sy.SyncNow(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.flow.Photo(ctx, sha); !errors.Is(err, flow.ErrNotFound) {
+		t.Errorf("the delivered photo is still on the tablet after the retention: %v", err)
+	}
+	rc, err := hub.DB.OpenPhoto(sha)
+	if err != nil {
+		t.Fatalf("the hub lost the photo: %v", err)
+	}
+	rc.Close()
+	// The record is still there to open and list as delivered.
+	if got := states(t, e.flow, flow.StateDelivered); !slices.Contains(got, d.Inspection.ID) {
+		t.Errorf("delivered after freeing photos = %v", got)
+	}
+}
