@@ -145,6 +145,11 @@ func (s *Sync) client(ctx context.Context) (*dsync.Client, error) {
 	return c, nil
 }
 
+// Client is the sync client of the hub this device is enrolled with, for
+// the manager's desk: admin.NewRemote calls the hub's admin API over it.
+// Not enrolled, the error wraps sync.ErrNotEnrolled.
+func (s *Sync) Client(ctx context.Context) (*dsync.Client, error) { return s.client(ctx) }
+
 func (s *Sync) Enrolled(ctx context.Context) bool {
 	_, err := s.client(ctx)
 	return err == nil

@@ -631,9 +631,12 @@ func (tx *Tx) Seal(ctx context.Context, inspectionID string, at time.Time) (stri
 }
 
 func (tx *Tx) markSealed(ctx context.Context, id string, ended, sealed time.Time, hash string) error {
+	// "+?" as in loadInspection: the statement carries the inspection
+	// index's trigger (migration 0007), which must not be planned again at
+	// every call.
 	res, err := tx.tx.ExecContext(ctx, `UPDATE inspections
 		SET status = 'sealed', ended_at = ?, sealed_at = ?, seal_hash = ?
-		WHERE id = ? AND status = 'draft'`,
+		WHERE id = +? AND status = 'draft'`,
 		nullMS(ended), nullMS(sealed), hash, id)
 	if err != nil {
 		return translate(err)

@@ -384,6 +384,14 @@ func (db *DB) ApplyRoster(ctx context.Context, c RosterChanges) (RosterResult, e
 // ApplyRoster is DB.ApplyRoster in a transaction.
 func (tx *Tx) ApplyRoster(ctx context.Context, c RosterChanges) (RosterResult, error) {
 	var res RosterResult
+	total := len(c.Upsert) + len(c.Deactivate)
+	done := 0
+	step := func() {
+		done++
+		if c.Progress != nil {
+			c.Progress(done, total)
+		}
+	}
 	for i, s := range c.Upsert {
 		saved, added, err := tx.upsertStaff(ctx, s)
 		if err != nil {
@@ -395,6 +403,7 @@ func (tx *Tx) ApplyRoster(ctx context.Context, c RosterChanges) (RosterResult, e
 			res.Updated++
 		}
 		res.Staff = append(res.Staff, saved)
+		step()
 	}
 	at := c.At
 	if at.IsZero() {
@@ -408,6 +417,7 @@ func (tx *Tx) ApplyRoster(ctx context.Context, c RosterChanges) (RosterResult, e
 		if changed {
 			res.Deactivated++
 		}
+		step()
 	}
 	return res, nil
 }
@@ -555,8 +565,8 @@ func (tx *Tx) AddDevice(ctx context.Context, d Device) (Device, error) {
 		d.RevokedAt = &t
 	}
 	if _, err := tx.tx.ExecContext(ctx,
-		"INSERT INTO devices (id, name, region_id, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)",
-		d.ID, d.Name, nullString(d.RegionID), toMS(d.CreatedAt), nullMSPtr(d.RevokedAt)); err != nil {
+		"INSERT INTO devices (id, name, region_id, user_id, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
+		d.ID, d.Name, nullString(d.RegionID), nullString(d.UserID), toMS(d.CreatedAt), nullMSPtr(d.RevokedAt)); err != nil {
 		return Device{}, fmt.Errorf("add device %s: %w", d.ID, translate(err))
 	}
 	return d, nil
@@ -565,7 +575,7 @@ func (tx *Tx) AddDevice(ctx context.Context, d Device) (Device, error) {
 // Devices lists devices in order of enrolment.
 func (db *DB) Devices(ctx context.Context) ([]Device, error) {
 	rows, err := db.r.QueryContext(ctx,
-		"SELECT id, name, ifnull(region_id, ''), created_at, revoked_at FROM devices ORDER BY created_at, id")
+		"SELECT id, name, ifnull(region_id, ''), ifnull(user_id, ''), created_at, revoked_at FROM devices ORDER BY created_at, id")
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", translate(err))
 	}
@@ -575,7 +585,7 @@ func (db *DB) Devices(ctx context.Context) ([]Device, error) {
 		var d Device
 		var created int64
 		var revoked sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.Name, &d.RegionID, &created, &revoked); err != nil {
+		if err := rows.Scan(&d.ID, &d.Name, &d.RegionID, &d.UserID, &created, &revoked); err != nil {
 			return nil, fmt.Errorf("list devices: %w", err)
 		}
 		d.CreatedAt, d.RevokedAt = fromMS(created), fromNullMSPtr(revoked)

@@ -129,6 +129,17 @@ func TestMigrations(t *testing.T) {
 			if res, err := db.Verify(ctx, want.ID); err != nil || !res.OK() {
 				t.Errorf("Verify after migration = %+v, %v", res, err)
 			}
+			// Schema 7 indexes what was sealed before it, to be graded.
+			if r, err := db.SealedInspection(ctx, want.ID); err != nil || r.RegionID != "region-1" || r.HallName != "人民路营业厅" ||
+				r.Graded || !r.StartedAt.Equal(want.StartedAt) || r.PhotosExpected != 0 {
+				t.Errorf("index row after migration = %+v, %v", r, err)
+			}
+			if n, err := db.RefreshInspectionIndex(ctx); err != nil || n != 1 {
+				t.Errorf("RefreshInspectionIndex after migration = %d, %v", n, err)
+			}
+			if devs, err := db.Devices(ctx); err != nil || len(devs) != 0 {
+				t.Errorf("Devices after migration = %+v, %v", devs, err)
+			}
 			// Whatever the schema it was sealed under, it is protected now.
 			if err := db.SaveFinding(ctx, want.ID, "person-1", &inspect.Finding{ItemID: "A1", Outcome: inspect.NotApplicable}); !errors.Is(err, store.ErrSealed) {
 				t.Errorf("SaveFinding on a migrated sealed inspection: %v", err)
@@ -145,16 +156,17 @@ func TestNewerSchema(t *testing.T) {
 	if v, err := db.Version(ctx); err != nil || v != store.SchemaVersion() {
 		t.Fatalf("Version = %d, %v", v, err)
 	}
-	if _, err := rawDB(t, path).Exec("INSERT INTO schema_migrations (version, applied_at, app_version) VALUES (7, 0, 'future')"); err != nil {
+	future := store.SchemaVersion() + 1
+	if _, err := rawDB(t, path).Exec("INSERT INTO schema_migrations (version, applied_at, app_version) VALUES (?, 0, 'future')", future); err != nil {
 		t.Fatal(err)
 	}
 	_, err := store.Open(path, quiet)
-	want := fmt.Sprintf("database schema 7 is newer than this app (%d): update Dudao", store.SchemaVersion())
+	want := fmt.Sprintf("database schema %d is newer than this app (%d): update Dudao", future, store.SchemaVersion())
 	if !errors.Is(err, store.ErrSchemaTooNew) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error = %v, want ErrSchemaTooNew with %q", err, want)
 	}
 	// Reopening did not touch the database.
-	if v, err := db.Version(ctx); err != nil || v != 7 {
+	if v, err := db.Version(ctx); err != nil || v != future {
 		t.Errorf("Version after refused open = %d, %v", v, err)
 	}
 }

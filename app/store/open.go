@@ -15,12 +15,14 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/dudao-app/dudao/app/inspect"
+	"github.com/dudao-app/dudao/app/standard"
 )
 
 const (
@@ -60,6 +62,15 @@ type DB struct {
 	appVersion   string
 	log          *slog.Logger
 	maxMigration int // apply at most this many migrations; -1 for all (tests only)
+
+	// index serialises RefreshInspectionIndex, which the hub may run in
+	// the background while a manager's call runs it too; standards caches
+	// the versions it scores with (a version never changes once imported).
+	index struct {
+		sync.Mutex
+		stdMu     sync.Mutex // the refresh grades on several goroutines
+		standards map[int]*standard.Version
+	}
 }
 
 // Option configures Open.

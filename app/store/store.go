@@ -166,9 +166,12 @@ type User struct {
 
 // Device is an enrolled tablet or desktop.
 type Device struct {
-	ID        string
-	Name      string
-	RegionID  string
+	ID       string
+	Name     string
+	RegionID string
+	// UserID is set for a manager's desktop: the manager it is bound to,
+	// whose admin calls it carries. Empty for a tablet.
+	UserID    string
 	CreatedAt time.Time
 	RevokedAt *time.Time
 }
@@ -179,6 +182,10 @@ type RosterChanges struct {
 	Upsert     []Staff
 	Deactivate []string
 	At         time.Time
+	// Progress, when set, is called after each change applied with the
+	// number done and the total (upserts and deactivations), on the
+	// caller's goroutine, inside the transaction.
+	Progress func(done, total int)
 }
 
 // RosterResult says what a roster import did. Staff holds the upserted staff

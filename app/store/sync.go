@@ -32,6 +32,7 @@ type HubStore interface {
 	DeviceAccounts(ctx context.Context) ([]DeviceAccount, error)
 	RevokeDevice(ctx context.Context, ref, reason string) (DeviceAccount, error)
 	TouchDevice(ctx context.Context, id string, at time.Time) error
+	NoteDeviceSync(ctx context.Context, deviceID string, at time.Time, pending int) error
 
 	Receive(ctx context.Context, dev DeviceAccount, recs []Incoming) ([]ReceiveOutcome, error)
 	PhotoUpload(ctx context.Context, deviceID, sha string) (PhotoUpload, error)
@@ -97,6 +98,12 @@ type DeviceAccount struct {
 	EnrolledAt   time.Time
 	RevokeReason string
 	LastSeenAt   time.Time
+	// LastSyncAt is when the device last finished a sync (the hub signed
+	// its receipt); zero if never.
+	LastSyncAt time.Time
+	// Pending is what the device said at that sync it still had to send;
+	// -1 when it did not say (or never synced).
+	Pending int
 }
 
 // Revoked reports whether the device was revoked.

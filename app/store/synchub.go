@@ -70,39 +70,62 @@ func (db *DB) HubIdentity(ctx context.Context) (HubIdentity, error) {
 
 // ---- devices ----
 
-const deviceAccountCols = `id, name, ifnull(region_id, ''), created_at, revoked_at,
-	token_hash IS NOT NULL, enrolled_at, revoke_reason, last_seen_at`
+const deviceAccountCols = `id, name, ifnull(region_id, ''), ifnull(user_id, ''), created_at, revoked_at,
+	token_hash IS NOT NULL, enrolled_at, revoke_reason, last_seen_at, last_sync_at, ifnull(pending_count, -1)`
 
 func scanDeviceAccount(sc interface{ Scan(...any) error }) (DeviceAccount, error) {
 	var d DeviceAccount
 	var created int64
-	var revoked, enrolled, seen sql.NullInt64
-	if err := sc.Scan(&d.ID, &d.Name, &d.RegionID, &created, &revoked, &d.Enrolled, &enrolled,
-		&d.RevokeReason, &seen); err != nil {
+	var revoked, enrolled, seen, synced sql.NullInt64
+	if err := sc.Scan(&d.ID, &d.Name, &d.RegionID, &d.UserID, &created, &revoked, &d.Enrolled, &enrolled,
+		&d.RevokeReason, &seen, &synced, &d.Pending); err != nil {
 		return DeviceAccount{}, err
 	}
 	d.CreatedAt, d.RevokedAt = fromMS(created), fromNullMSPtr(revoked)
-	d.EnrolledAt, d.LastSeenAt = fromNullMS(enrolled), fromNullMS(seen)
+	d.EnrolledAt, d.LastSeenAt, d.LastSyncAt = fromNullMS(enrolled), fromNullMS(seen), fromNullMS(synced)
 	return d, nil
 }
 
 // NewEnrolment records a device to be enrolled and its one-time code (as a
 // hash), valid until expires. The device gets its token when a tablet
 // redeems the code.
+//
+// A tablet (UserID empty) needs a region. A manager's desktop (UserID set)
+// is bound to an enabled manager and takes the manager's region, which is
+// empty for a manager over every region; a RegionID given for it must be
+// that region.
 func (db *DB) NewEnrolment(ctx context.Context, d Device, codeHash string, expires time.Time) (Device, error) {
 	what := fmt.Sprintf("enrol device %q", d.Name)
 	if strings.TrimSpace(d.Name) == "" {
 		return Device{}, fmt.Errorf("%s: %w: empty name", what, ErrInvalid)
 	}
-	if d.RegionID == "" {
+	if d.RegionID == "" && d.UserID == "" {
 		return Device{}, fmt.Errorf("%s: %w: no region", what, ErrInvalid)
 	}
 	if codeHash == "" {
 		return Device{}, fmt.Errorf("%s: %w: no code", what, ErrInvalid)
 	}
 	err := db.update(ctx, what, func(tx *Tx) error {
-		if err := exists(ctx, tx.tx, "regions", "id", d.RegionID); err != nil {
-			return fmt.Errorf("%s: region %s: %w", what, d.RegionID, err)
+		if d.UserID != "" {
+			u, err := scanUser(tx.tx.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", d.UserID))
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("%s: user %s: %w", what, d.UserID, ErrNotFound)
+			case err != nil:
+				return fmt.Errorf("%s: %w", what, translate(err))
+			case u.Role != RoleManager:
+				return fmt.Errorf("%s: %w: %s is a %s; only a manager's desktop is bound to a user", what, ErrInvalid, u.Username, u.Role)
+			case u.Disabled:
+				return fmt.Errorf("%s: %w: %s", what, ErrDisabled, u.Username)
+			case d.RegionID != "" && d.RegionID != u.RegionID:
+				return fmt.Errorf("%s: %w: region %s is not the region of manager %s", what, ErrInvalid, d.RegionID, u.Username)
+			}
+			d.RegionID = u.RegionID
+		}
+		if d.RegionID != "" {
+			if err := exists(ctx, tx.tx, "regions", "id", d.RegionID); err != nil {
+				return fmt.Errorf("%s: region %s: %w", what, d.RegionID, err)
+			}
 		}
 		var err error
 		if d, err = tx.AddDevice(ctx, d); err != nil {
@@ -247,6 +270,28 @@ func (db *DB) RevokeDevice(ctx context.Context, ref, reason string) (DeviceAccou
 		return nil
 	})
 	return dev, err
+}
+
+// NoteDeviceSync records that a device finished a sync (the hub signed its
+// receipt) at at, and what it said it still had to send: pending < 0 means
+// it did not say, which is kept as not known rather than as the count of an
+// earlier sync. An unknown device is ErrNotFound.
+func (db *DB) NoteDeviceSync(ctx context.Context, deviceID string, at time.Time, pending int) error {
+	var p sql.NullInt64
+	if pending >= 0 {
+		p = sql.NullInt64{Int64: int64(pending), Valid: true}
+	}
+	return db.update(ctx, "note sync of device "+deviceID, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, "UPDATE devices SET last_sync_at = ?, pending_count = ? WHERE id = ?",
+			toMS(norm(at)), p, deviceID)
+		if err != nil {
+			return fmt.Errorf("note sync of device %s: %w", deviceID, translate(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("note sync of device %s: %w", deviceID, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // TouchDevice records when a device was last heard from.

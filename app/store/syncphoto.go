@@ -93,14 +93,14 @@ func (db *DB) PhotoUpload(ctx context.Context, deviceID, sha string) (PhotoUploa
 	lk := uploadLock(sha)
 	lk.Lock()
 	defer lk.Unlock()
-	if err := db.uploadState(&u); err != nil {
+	if err := db.uploadState(ctx, &u); err != nil {
 		return PhotoUpload{}, fmt.Errorf("photo upload state: %w", err)
 	}
 	return u, nil
 }
 
 // uploadState fills Complete and Offset.
-func (db *DB) uploadState(u *PhotoUpload) error {
+func (db *DB) uploadState(ctx context.Context, u *PhotoUpload) error {
 	sha := u.Ref.SHA256
 	if db.photoHeld(sha, u.Ref.Size) {
 		u.Complete, u.Offset = true, u.Ref.Size
@@ -131,6 +131,7 @@ func (db *DB) uploadState(u *PhotoUpload) error {
 				return fmt.Errorf("photo %s: %w", sha, err)
 			default:
 				u.Complete = true
+				db.noteUploaded(ctx, u.Ref)
 			}
 		}
 	}
@@ -159,7 +160,7 @@ func (db *DB) PutPhotoChunk(ctx context.Context, deviceID, sha string, offset in
 	lk := uploadLock(sha)
 	lk.Lock()
 	defer lk.Unlock()
-	if err := db.uploadState(&u); err != nil {
+	if err := db.uploadState(ctx, &u); err != nil {
 		return fail(err)
 	}
 	if u.Complete || u.Offset != offset {
@@ -192,14 +193,16 @@ func (db *DB) PutPhotoChunk(ctx context.Context, deviceID, sha string, offset in
 		return fail(err)
 	}
 	u.Complete = true
+	db.noteUploaded(ctx, u.Ref)
 	return u, nil
 }
 
 // finishUpload verifies the whole partial file and renames it to its
 // content address. A file that does not hash to its name is deleted, so the
-// next upload starts from zero instead of resuming garbage. No database row
-// is written: the file in place is the record (see photoHeld), which keeps
-// a photo at the cost of a plain durable file write.
+// next upload starts from zero instead of resuming garbage. The file in
+// place is the record (see photoHeld); the caller then writes the photos row
+// that the manager's inspection index counts (noteUploaded), whose failure
+// costs only a late completeness figure, never the photo.
 func (db *DB) finishUpload(p inspect.PhotoRef) error {
 	partial := db.partialPath(p.SHA256)
 	f, err := os.Open(partial)

@@ -1109,12 +1109,17 @@ func (s *syncRun) receipt(full bool) (resend, mismatch bool, err error) {
 	byID := map[string]store.OutboxItem{}
 	var req ReceiptRequest
 	req.Full = full
+	pending := 0 // not delivered, and not what the receipt is about (see ReceiptRequest.Pending)
 	for _, it := range all {
 		byID[it.Key.ID] = it
 		if !full && it.State == store.OutboxSent {
 			req.Records = append(req.Records, WireRecordID{Kind: string(it.Key.Kind), ID: it.Key.ID})
 		}
+		if it.State != store.OutboxDelivered && it.State != store.OutboxSent {
+			pending++
+		}
 	}
+	req.Pending = &pending
 	s.step(func(_ *Report, p *Progress) { *p = Progress{Stage: StageReceipt, RecordsTotal: len(req.Records)} })
 	var res ReceiptResult
 	if _, err := s.call(s.ctx, &Call{Op: OpReceipt}, req, &res); err != nil {

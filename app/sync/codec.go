@@ -58,6 +58,8 @@ type streamHeader struct {
 	SHA256      string `json:"sha256,omitempty"`
 	Offset      int64  `json:"offset,omitempty"`
 	ChunkSHA256 string `json:"chunk_sha256,omitempty"`
+	Method      string `json:"method,omitempty"`
+	User        string `json:"user,omitempty"`
 	Length      int64  `json:"length"`
 }
 
@@ -67,7 +69,7 @@ const maxHeaderLine = 64 << 10
 // WriteCall writes a call to a stream.
 func WriteCall(w io.Writer, c *Call) error {
 	h, err := json.Marshal(streamHeader{Op: c.Op, Version: c.Version, Token: c.Token, SHA256: c.SHA256,
-		Offset: c.Offset, ChunkSHA256: c.ChunkSHA256, Length: int64(len(c.Body))})
+		Offset: c.Offset, ChunkSHA256: c.ChunkSHA256, Method: c.Method, User: c.User, Length: int64(len(c.Body))})
 	if err != nil {
 		return fmt.Errorf("write call: %w", err)
 	}
@@ -99,7 +101,7 @@ func ReadCall(r *bufio.Reader, maxBody int64) (*Call, error) {
 		return nil, fmt.Errorf("read call body: %w: the body is truncated", ErrBadRequest)
 	}
 	return &Call{Op: h.Op, Version: h.Version, Token: h.Token, Body: body, SHA256: h.SHA256,
-		Offset: h.Offset, ChunkSHA256: h.ChunkSHA256}, nil
+		Offset: h.Offset, ChunkSHA256: h.ChunkSHA256, Method: h.Method, User: h.User}, nil
 }
 
 func readLine(r *bufio.Reader) ([]byte, error) {

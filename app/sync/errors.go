@@ -29,6 +29,10 @@ const (
 	CodeHubTooOld       Code = "hub_too_old"
 	CodeUnavailable     Code = "unavailable"
 	CodeInternal        Code = "internal"
+	// Admin API: the input breaks a rule (Problems may list each), and a
+	// plan that changed since the manager saw it.
+	CodeInvalid Code = "invalid"
+	CodeStale   Code = "stale"
 
 	// Seen only on the tablet: the hub never sends them.
 	CodeUnreachable  Code = "unreachable"
@@ -56,6 +60,8 @@ var (
 	ErrHubTooOld       = errors.New("the hub runs an older version than this app; ask for the hub to be updated")
 	ErrUnavailable     = errors.New("the hub is busy")
 	ErrInternal        = errors.New("the hub failed")
+	ErrInvalid         = errors.New("the hub refused the input")
+	ErrStale           = errors.New("changed on the hub since it was read")
 
 	ErrUnreachable  = errors.New("the hub is unreachable")
 	ErrNotHub       = errors.New("the answer did not come from the hub (a captive portal or a proxy?)")
@@ -81,6 +87,8 @@ var codeToError = map[Code]error{
 	CodeHubTooOld:       ErrHubTooOld,
 	CodeUnavailable:     ErrUnavailable,
 	CodeInternal:        ErrInternal,
+	CodeInvalid:         ErrInvalid,
+	CodeStale:           ErrStale,
 	CodeUnreachable:     ErrUnreachable,
 	CodeNotHub:          ErrNotHub,
 	CodeCertChanged:     ErrCertChanged,
@@ -138,6 +146,10 @@ type Error struct {
 	// Version mismatch: the protocol versions the hub speaks.
 	MinVersion int `json:"min_version,omitempty"`
 	MaxVersion int `json:"max_version,omitempty"`
+	// Invalid (admin API): the file refused and each problem found in it,
+	// so a desktop can list them as the hub's loader found them.
+	File     string   `json:"file,omitempty"`
+	Problems []string `json:"problems,omitempty"`
 
 	// Status is the HTTP status the client saw, 0 on other carriers.
 	Status int `json:"-"`
@@ -199,9 +211,9 @@ func HTTPStatus(c Code) int {
 		return http.StatusForbidden
 	case CodeNotFound:
 		return http.StatusNotFound
-	case CodeConflict:
+	case CodeConflict, CodeStale:
 		return http.StatusConflict
-	case CodeInvalidRecord:
+	case CodeInvalidRecord, CodeInvalid:
 		return http.StatusUnprocessableEntity
 	case CodeTooLarge:
 		return http.StatusRequestEntityTooLarge

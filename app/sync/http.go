@@ -40,6 +40,9 @@ type ServerOptions struct {
 	ReadTimeout, WriteTimeout time.Duration
 	// IdleTimeout closes idle keep-alive connections (2 minutes).
 	IdleTimeout time.Duration
+	// MaxAdminBody bounds an admin call's body (64 MB): a roster or
+	// standard file, base64 in JSON.
+	MaxAdminBody int64
 }
 
 func (o ServerOptions) withDefaults() ServerOptions {
@@ -55,6 +58,9 @@ func (o ServerOptions) withDefaults() ServerOptions {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 2 * time.Minute
 	}
+	if o.MaxAdminBody <= 0 {
+		o.MaxAdminBody = 64 << 20
+	}
 	return o
 }
 
@@ -69,6 +75,9 @@ func (h *Hub) Handler(opt ServerOptions) http.Handler {
 	}
 	mux.HandleFunc("PUT /v1/photos/{sha}", func(w http.ResponseWriter, r *http.Request) {
 		h.serveHTTP(w, r, OpPhotoChunk, h.opt.MaxChunk)
+	})
+	mux.HandleFunc("POST "+adminPathPrefix+"{method}", func(w http.ResponseWriter, r *http.Request) {
+		h.serveHTTP(w, r, OpAdmin, opt.MaxAdminBody)
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.writeEnvelope(w, r.Context(), &Error{Code: CodeNotFound,
@@ -91,6 +100,10 @@ func (h *Hub) serveHTTP(w http.ResponseWriter, r *http.Request, op Op, limit int
 			return
 		}
 		c.Offset = off
+	}
+	if op == OpAdmin {
+		c.Method = r.PathValue("method")
+		c.User = decodeUserHeader(r.Header.Get(HeaderUser))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
@@ -228,6 +241,9 @@ func (t *HTTPTransport) Do(ctx context.Context, c *Call) (*Envelope, error) {
 	if c.Op == OpPhotoChunk {
 		method, path = http.MethodPut, "/v1/photos/"+c.SHA256+"?offset="+strconv.FormatInt(c.Offset, 10)
 	}
+	if c.Op == OpAdmin {
+		path = adminPath(c.Method)
+	}
 	if path == "" {
 		return nil, fmt.Errorf("call hub: unknown operation %q", c.Op)
 	}
@@ -238,6 +254,9 @@ func (t *HTTPTransport) Do(ctx context.Context, c *Call) (*Envelope, error) {
 	req.Header.Set(HeaderVersion, strconv.Itoa(c.Version))
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.Op == OpAdmin && c.User != "" {
+		req.Header.Set(HeaderUser, encodeUserHeader(c.User))
 	}
 	if c.Op == OpPhotoChunk {
 		req.Header.Set("Content-Type", "application/octet-stream")

@@ -40,6 +40,9 @@ type HubOptions struct {
 	EnrolPerMinute int
 	// TouchEvery is how often a device's last-seen time is written (1 minute).
 	TouchEvery time.Duration
+	// Admin answers the admin API (OpAdmin) for managers' desktops; nil
+	// leaves the API out (its calls are not found).
+	Admin AdminHandler
 }
 
 func (o HubOptions) withDefaults() HubOptions {
@@ -138,15 +141,7 @@ func (h *Hub) NewEnrolment(ctx context.Context, name, regionID string) (Enrolmen
 // valid until expires. The hub keeps only the code's hash. Admin commands
 // call it on the hub's database while the server runs.
 func NewEnrolment(ctx context.Context, st store.HubStore, name, regionID string, expires time.Time) (Enrolment, error) {
-	code, err := newCode()
-	if err != nil {
-		return Enrolment{}, err
-	}
-	d, err := st.NewEnrolment(ctx, store.Device{Name: name, RegionID: regionID}, hashSecret("code", NormaliseCode(code)), expires)
-	if err != nil {
-		return Enrolment{}, err
-	}
-	return Enrolment{Device: d, Code: code, Expires: expires}, nil
+	return NewDeviceEnrolment(ctx, st, store.Device{Name: name, RegionID: regionID}, expires)
 }
 
 // Serve answers one call. It never panics on any input: a panic in a
@@ -174,8 +169,12 @@ func (h *Hub) Serve(ctx context.Context, c *Call) (env *Envelope) {
 				lvl = slog.LevelWarn
 			}
 		}
-		h.log.Log(ctx, lvl, "sync call", "op", c.Op, "device", dev.ID, "remote", c.Remote, "code", code,
-			"bytes", len(c.Body), "took", h.opt.Now().Sub(start).Round(time.Microsecond))
+		attrs := []any{"op", c.Op, "device", dev.ID, "remote", c.Remote, "code", code,
+			"bytes", len(c.Body), "took", h.opt.Now().Sub(start).Round(time.Microsecond)}
+		if c.Op == OpAdmin {
+			attrs = append(attrs, "method", c.Method, "user", c.User)
+		}
+		h.log.Log(ctx, lvl, "sync call", attrs...)
 	}()
 	id, err := h.Identity(ctx)
 	if err != nil {
@@ -232,6 +231,8 @@ func (h *Hub) dispatch(ctx context.Context, c *Call, id store.HubIdentity, dev *
 		return h.photoChunk(ctx, c, d)
 	case OpReceipt:
 		return h.receipt(ctx, c, d, id)
+	case OpAdmin:
+		return h.admin(ctx, c, d)
 	}
 	return nil, &Error{Code: CodeNotFound, Message: fmt.Sprintf("unknown operation %q", c.Op)}
 }
@@ -545,5 +546,6 @@ func (h *Hub) receipt(ctx context.Context, c *Call, d store.DeviceAccount, id st
 		}
 	}
 	body.Count, body.Digest = len(digest), Digest(digest)
+	h.noteSync(ctx, d, req, body)
 	return signReceipt(h.receiptKey, body)
 }

@@ -37,7 +37,9 @@ const (
 const (
 	HeaderVersion     = "Dudao-Protocol"
 	HeaderChunkSHA256 = "Dudao-Chunk-Sha256"
-	ContentType       = "application/json"
+	// HeaderUser names the manager signed in on a desktop (admin calls).
+	HeaderUser  = "Dudao-User"
+	ContentType = "application/json"
 )
 
 // Op names an operation.
@@ -50,6 +52,9 @@ const (
 	OpPhotoStatus Op = "photo-status"
 	OpPhotoChunk  Op = "photo-chunk"
 	OpReceipt     Op = "receipt"
+	// OpAdmin is a call of the hub's admin API (Call.Method names which),
+	// open to managers' desktops only; see HubOptions.Admin.
+	OpAdmin Op = "admin"
 )
 
 // Call is one request, independent of its carrier.
@@ -64,6 +69,10 @@ type Call struct {
 	SHA256      string
 	Offset      int64
 	ChunkSHA256 string
+	// OpAdmin only: the method called and the username signed in on the
+	// desktop ("" when it did not say).
+	Method string
+	User   string
 }
 
 // Envelope is every answer. Exactly one of Result and Error is set.
@@ -241,6 +250,13 @@ type PhotoState struct {
 type ReceiptRequest struct {
 	Records []WireRecordID `json:"records,omitempty"`
 	Full    bool           `json:"full,omitempty"`
+	// Pending is how many of the device's sealed records are not delivered
+	// and not asked about in this receipt (waiting to be sent, refused,
+	// quarantined); the hub adds those the receipt finds incomplete and
+	// keeps the sum as the device's pending count for the manager's device
+	// list. Absent from older apps: the hub then records the sync without
+	// a count.
+	Pending *int `json:"pending,omitempty"`
 }
 
 type WireRecordID struct {

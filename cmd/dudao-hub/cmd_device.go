@@ -1,33 +1,42 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/dudao-app/dudao/app/admin"
 	"github.com/dudao-app/dudao/app/store"
 	dsync "github.com/dudao-app/dudao/app/sync"
 )
 
 func init() {
-	var name, region, hubURL, keys string
+	var name, region, hubURL, keys, manager string
 	var valid time.Duration
 	register(&command{
-		noun: "device", verb: "enrol", args: "--name NAME [--region R] [--url URL] [--valid DURATION]", needsDB: true,
-		short: "enrol a tablet: print a one-time code and a QR code for it to scan",
+		noun: "device", verb: "enrol", args: "--name NAME [--region R | --manager USERNAME] [--url URL] [--valid DURATION]", needsDB: true,
+		short: "enrol a tablet, or a manager's desktop: print a one-time code and a QR code for it to scan",
 		examples: `  dudao-hub device enrol --name 北京路一号平板
   dudao-hub device enrol --name 大理二号 --region 大理 --valid 1h
+  dudao-hub device enrol --name 李经理的电脑 --manager li
 
 The code is single-use and expires (15 minutes unless --valid says
 otherwise). The QR code carries the hub's address, the public-key pins the
-tablet will trust, and the code; the same text is printed below it for
-pasting. The address is the one serve reported unless --url is given.`,
+device will trust, and the code; the same text is printed below it for
+pasting. The address is the one serve reported unless --url is given.
+
+With --manager the device is a manager's desktop: it is bound to that
+manager's account, works in their region, and may call the hub's admin API
+(halls, staff, rosters, inspections, summaries, devices) for that manager
+only. Tablets may not.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&name, "name", "", "the device's `NAME` as the hub lists it")
-			fs.StringVar(&region, "region", "", "the `REGION` the device works in (ID or name); may be left out when there is one region")
-			fs.StringVar(&hubURL, "url", "", "the hub's `URL` as tablets reach it (default: what serve recorded)")
+			fs.StringVar(&region, "region", "", "the `REGION` the tablet works in (ID or name); may be left out when there is one region")
+			fs.StringVar(&manager, "manager", "", "enrol a manager's desktop, bound to the manager with this `USERNAME`")
+			fs.StringVar(&hubURL, "url", "", "the hub's `URL` as devices reach it (default: what serve recorded)")
 			fs.DurationVar(&valid, "valid", 15*time.Minute, "how long the code stays valid (`DURATION`, at most 24h)")
 			fs.StringVar(&keys, "keys", "", "the hub's key `DIR` (default: the database path with .keys added)")
 		},
@@ -41,9 +50,8 @@ pasting. The address is the one serve reported unless --url is given.`,
 			if valid <= 0 || valid > 24*time.Hour {
 				return usagef("device enrol: --valid %s: want more than 0 and at most 24h", valid)
 			}
-			r, err := resolveRegion(e, region)
-			if err != nil {
-				return err
+			if manager != "" && region != "" {
+				return usagef("device enrol: a manager's desktop works in the manager's region: give --manager or --region, not both")
 			}
 			inv, err := invitePrefix(e, hubURL, keysDir(e, keys))
 			if err != nil {
@@ -52,43 +60,46 @@ pasting. The address is the one serve reported unless --url is given.`,
 			if _, err := e.db.HubIdentity(e.ctx); err != nil {
 				return err
 			}
-			enr, err := dsync.NewEnrolment(e.ctx, e.db, strings.TrimSpace(name), r.ID, time.Now().Add(valid))
-			if err != nil {
-				return fmt.Errorf("enrol device %q: %w", name, err)
+			if manager != "" {
+				return enrolDesktop(e, strings.TrimSpace(name), manager, inv, valid)
 			}
-			inv.Code = enr.Code
-			qr, err := inv.QR()
+			r, err := resolveRegion(e, region)
+			if err != nil {
+				return err
+			}
+			hub := &admin.HubInvite{URL: inv.URL, Pins: inv.Pins, EnrolTTL: valid}
+			enr, err := operator(e, r.ID, hub).EnrolDevice(e.ctx, strings.TrimSpace(name))
 			if err != nil {
 				return err
 			}
 			e.printf("device %s %q in region %s\n", enr.Device.ID, enr.Device.Name, r.Name)
-			e.printf("one-time code: %s (single use, valid until %s)\n", enr.Code, enr.Expires.In(hallZone).Format("2006-01-02 15:04 MST"))
-			e.printf("hub: %s\n", inv.URL)
-			e.printf("pins: %s\n\n", strings.Join(inv.Pins, " "))
-			e.printf("%s\n", qr)
-			e.printf("scan the code with the tablet (Settings, Enrol), or paste:\n%s\n", inv.String())
-			return nil
+			return printInvite(e, enr.Code, enr.Expires, enr.Invite)
 		},
 	})
 
 	register(&command{
 		noun: "device", verb: "list", needsDB: true, readsOnly: true,
-		short: "list devices: enrolled, waiting for their code, or revoked",
+		short: "list devices: tablets and managers' desktops, enrolled, waiting for their code, or revoked",
+		examples: `  dudao-hub device list
+
+KIND is "tablet", or "desktop of USERNAME" for a manager's desktop. LAST
+SYNC is when a tablet last finished a sync, and PENDING what it said it
+still had to send then ("-" when it did not say).`,
 		run: func(e *env, args []string) error {
 			if err := wantArgs("device list", args); err != nil {
 				return err
 			}
-			ds, err := e.db.DeviceAccounts(e.ctx)
-			if err != nil {
-				return err
-			}
-			regions, err := regionNames(e)
+			rows, err := operator(e, "", nil).Devices(e.ctx)
 			if err != nil {
 				return err
 			}
 			tw := e.table()
-			fmt.Fprintln(tw, "ID\tNAME\tREGION\tSTATE\tLAST SEEN")
-			for _, d := range ds {
+			fmt.Fprintln(tw, "ID\tKIND\tNAME\tREGION\tSTATE\tLAST SEEN\tLAST SYNC\tPENDING")
+			for _, d := range rows {
+				kind := "tablet"
+				if d.Manager != "" {
+					kind = "desktop of " + d.Manager
+				}
 				state := "waiting for its code"
 				switch {
 				case d.Revoked():
@@ -96,11 +107,12 @@ pasting. The address is the one serve reported unless --url is given.`,
 				case d.Enrolled:
 					state = "enrolled " + d.EnrolledAt.In(hallZone).Format("2006-01-02")
 				}
-				seen := "-"
-				if !d.LastSeenAt.IsZero() {
-					seen = d.LastSeenAt.In(hallZone).Format("2006-01-02 15:04")
+				pending := "-"
+				if d.Pending >= 0 && !d.LastSync.IsZero() {
+					pending = fmt.Sprint(d.Pending)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Name, regions[d.RegionID], state, seen)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, kind, d.Name, dash(d.RegionName), state,
+					stamp(d.LastSeenAt), stamp(d.LastSync), pending)
 			}
 			return tw.Flush()
 		},
@@ -114,22 +126,103 @@ pasting. The address is the one serve reported unless --url is given.`,
   dudao-hub device revoke 北京路一号平板
 
 The ID may also be the device's exact name. What the tablet has not sent yet
-stays on it and can be exported there; nothing is deleted.`,
+stays on it and can be exported there; nothing is deleted. A manager's
+desktop is revoked the same way.`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&reason, "reason", "", "why, as the tablet will show it")
+			fs.StringVar(&reason, "reason", "", "why, as the device will show it")
 		},
 		run: func(e *env, args []string) error {
-			d, err := e.db.RevokeDevice(e.ctx, args[0], reason)
-			if errors.Is(err, store.ErrNotFound) {
-				return withHint(err, "devices are listed by: dudao-hub device list")
-			}
+			op := operator(e, "", nil)
+			id, err := deviceID(e, op, args[0])
 			if err != nil {
 				return err
+			}
+			d, err := op.RevokeDevice(e.ctx, id, cmp.Or(strings.TrimSpace(reason), "revoked by the hub's administrator"))
+			if err != nil {
+				return notFoundHint(err, "device list")
 			}
 			e.printf("revoked device %s %q: %s\n", d.ID, d.Name, d.RevokeReason)
 			return nil
 		},
 	})
+}
+
+// deviceID finds a device by its ID, or by its exact name when only one
+// device has it.
+func deviceID(e *env, op *admin.Local, ref string) (string, error) {
+	rows, err := op.Devices(e.ctx)
+	if err != nil {
+		return "", err
+	}
+	ref = strings.TrimSpace(ref)
+	var named []string
+	for _, d := range rows {
+		if d.ID == ref {
+			return d.ID, nil
+		}
+		if d.Name == ref {
+			named = append(named, d.ID)
+		}
+	}
+	switch len(named) {
+	case 1:
+		return named[0], nil
+	case 0:
+		return "", withHint(fmt.Errorf("device %q: %w", ref, store.ErrNotFound), "devices are listed by: dudao-hub device list")
+	}
+	return "", withHint(fmt.Errorf("device %q: %w: %d devices have that name", ref, store.ErrInvalid, len(named)),
+		"give the ID instead (dudao-hub device list)")
+}
+
+// enrolDesktop enrols a manager's desktop: a device bound to the manager,
+// in their region, which the admin API serves for them.
+func enrolDesktop(e *env, name, username string, inv dsync.Invite, valid time.Duration) error {
+	mgr, err := admin.ManagerByUsername(e.ctx, e.db, username)
+	if err != nil {
+		return withHint(fmt.Errorf("device enrol: %w", err),
+			"a desktop is enrolled for an enabled manager account: see dudao-hub user list, or add one with dudao-hub user add --role manager")
+	}
+	enr, err := dsync.NewDeviceEnrolment(e.ctx, e.db, store.Device{Name: name, RegionID: mgr.RegionID, UserID: mgr.ID}, time.Now().Add(valid))
+	if err != nil {
+		return fmt.Errorf("enrol desktop %q: %w", name, err)
+	}
+	where := "every region"
+	if mgr.RegionID != "" {
+		regions, err := regionNames(e)
+		if err != nil {
+			return err
+		}
+		where = "region " + regions[mgr.RegionID]
+	}
+	e.printf("desktop %s %q for manager %s (%s), %s\n", enr.Device.ID, enr.Device.Name, mgr.Username, mgr.Name, where)
+	inv.Code = enr.Code
+	return printInvite(e, enr.Code, enr.Expires, inv.String())
+}
+
+// printInvite prints an enrolment's code, the hub's address and pins, the
+// QR code and the invite as text.
+func printInvite(e *env, code string, expires time.Time, invite string) error {
+	inv, err := dsync.ParseInvite(invite)
+	if err != nil {
+		return err
+	}
+	qr, err := inv.QR()
+	if err != nil {
+		return err
+	}
+	e.printf("one-time code: %s (single use, valid until %s)\n", code, expires.In(hallZone).Format("2006-01-02 15:04 MST"))
+	e.printf("hub: %s\n", inv.URL)
+	e.printf("pins: %s\n\n", strings.Join(inv.Pins, " "))
+	e.printf("%s\n", qr)
+	e.printf("scan the code with the device (Settings, Enrol), or paste:\n%s\n", invite)
+	return nil
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(hallZone).Format("2006-01-02 15:04")
 }
 
 // invitePrefix is the invite without its code: the hub's address and pins,

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/dudao-app/dudao/app/admin"
 	"github.com/dudao-app/dudao/app/inspect"
 	"github.com/dudao-app/dudao/app/records"
 	"github.com/dudao-app/dudao/app/standard"
@@ -36,31 +38,7 @@ nothing, and a different file with the same version number is refused.`,
 			if err := wantArgs("standard import", args, "FILE"); err != nil {
 				return err
 			}
-			raw, err := os.ReadFile(args[0])
-			if err != nil {
-				return fmt.Errorf("read standard: %w", err)
-			}
-			v, err := standard.Parse(args[0], raw)
-			if err != nil {
-				return err
-			}
-			imported, err := e.db.ImportStandard(e.ctx, v, raw)
-			if err != nil {
-				if errors.Is(err, store.ErrConflict) {
-					return withHint(err, "a version never changes once imported: give the new file the next version number")
-				}
-				return fmt.Errorf("import standard version %d: %w", v.Version, err)
-			}
-			if !imported {
-				e.printf("standard version %d is already imported with the same content; nothing to do\n", v.Version)
-				return nil
-			}
-			items := 0
-			for _, s := range v.Sections {
-				items += len(s.Items)
-			}
-			e.printf("imported standard version %d: %d sections, %d items, hash %s\n", v.Version, len(v.Sections), items, v.Hash())
-			return nil
+			return importStandard(e, args[0])
 		},
 	})
 	register(&command{
@@ -222,4 +200,59 @@ Exit status 0 when everything matches, 1 when anything does not.`,
 			return nil
 		},
 	})
+}
+
+// importStandard imports a standard file through admin.Local, as a
+// manager's desktop does: the loader's problems are listed one a line.
+func importStandard(e *env, path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read standard: %w", err)
+	}
+	op := operator(e, "", nil)
+	before, err := op.Standards(e.ctx)
+	if err != nil {
+		return err
+	}
+	held := map[int]string{}
+	for _, s := range before {
+		held[s.Version] = s.Hash
+	}
+	info, err := op.ImportStandard(e.ctx, path, raw)
+	var se *admin.StandardError
+	switch {
+	case errors.As(err, &se) && len(se.Problems) == 1:
+		return fmt.Errorf("standard %s: %s", se.File, se.Problems[0])
+	case errors.As(err, &se):
+		return fmt.Errorf("standard %s: %d problems:\n  %s", se.File, len(se.Problems), strings.Join(se.Problems, "\n  "))
+	case err != nil && reusesVersion(path, raw, held):
+		return withHint(err, "a version never changes once imported: give the new file the next version number")
+	case err != nil:
+		return err
+	}
+	if h, ok := held[info.Version]; ok && h == info.Hash {
+		e.printf("standard version %d is already imported with the same content; nothing to do\n", info.Version)
+		return nil
+	}
+	v, err := op.Standard(e.ctx, info.Version)
+	if err != nil {
+		return err
+	}
+	items := 0
+	for _, s := range v.Sections {
+		items += len(s.Items)
+	}
+	e.printf("imported standard version %d: %d sections, %d items, hash %s\n", v.Version, len(v.Sections), items, info.Hash)
+	return nil
+}
+
+// reusesVersion reports whether a standard file carries the number of a
+// version imported with other content.
+func reusesVersion(path string, raw []byte, held map[int]string) bool {
+	v, err := standard.Parse(path, raw)
+	if err != nil {
+		return false
+	}
+	h, ok := held[v.Version]
+	return ok && h != v.Hash()
 }

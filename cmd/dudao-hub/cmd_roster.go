@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dudao-app/dudao/app/admin"
 	"github.com/dudao-app/dudao/app/roster"
-	"github.com/dudao-app/dudao/app/store"
 )
 
 func init() {
@@ -44,23 +44,33 @@ CSV may be UTF-8 (with or without BOM) or GBK; the encoding is detected.`,
 }
 
 func importRoster(e *env, path, encoding, rejectsPath string, dryRun bool) error {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("roster import: %w", err)
 	}
-	defer f.Close()
-	file, err := roster.Parse(path, f, roster.Options{Encoding: encoding})
+	// The operator plans over every region, with the planner the manager's
+	// screens use (admin.PlanRosterFile); the import re-plans and applies in
+	// one transaction (admin.ApplyRosterFile), so what is printed is what
+	// was applied.
+	f := admin.RosterFile{Name: path, Data: data, Encoding: encoding}
+	now := time.Now()
+	var imp *admin.RosterImport
+	var out *admin.RosterOutcome
+	if dryRun {
+		imp, err = admin.PlanRosterFile(e.ctx, e.db, "", f, now, nil)
+	} else {
+		imp, out, err = admin.ApplyRosterFile(e.ctx, e.db, "", f, "", now, nil)
+	}
 	if err != nil {
 		if errors.Is(err, roster.ErrEncoding) {
 			return withHint(err, "if the file is GBK or UTF-8 but detected wrongly, say which with --encoding")
 		}
+		if !dryRun && !errors.Is(err, admin.ErrInvalid) {
+			return fmt.Errorf("apply roster %s: %w (nothing was changed)", filepath.Base(path), err)
+		}
 		return err
 	}
-	cur, err := currentRoster(e)
-	if err != nil {
-		return err
-	}
-	plan := file.Plan(cur)
+	file, plan := imp.File, imp.Plan
 	for _, w := range plan.Warnings {
 		fmt.Fprintf(e.stderr, "dudao-hub: warning: %s\n", w)
 	}
@@ -83,46 +93,11 @@ func importRoster(e *env, path, encoding, rejectsPath string, dryRun bool) error
 		}
 		e.printf("wrote %d rejected rows to %s\n", plan.RejectedLines(), rejectsPath)
 	}
-	changes := store.RosterChanges{At: time.Now()}
-	for _, c := range append(plan.Add, plan.Update...) {
-		changes.Upsert = append(changes.Upsert, store.Staff{
-			ID: c.New.ID, EmployeeNo: c.New.EmployeeNo, Name: c.New.Name, Gender: c.New.Gender,
-			Role: c.New.Role, Badge: c.New.Badge, HallID: c.New.HallID,
-		})
-	}
-	for _, s := range plan.Deactivate {
-		changes.Deactivate = append(changes.Deactivate, s.ID)
-	}
-	if _, err := e.db.ApplyRoster(e.ctx, changes); err != nil {
-		return fmt.Errorf("apply roster %s: %w (nothing was changed)", filepath.Base(path), err)
-	}
-	e.printf("applied: %d added, %d updated, %d deactivated\n", len(plan.Add), len(plan.Update), len(plan.Deactivate))
+	e.printf("applied: %d added, %d updated, %d deactivated\n", out.Added, out.Updated, out.Deactivated)
 	if len(plan.Rejects) > 0 {
 		return fmt.Errorf("%d rows of %s were rejected and not imported; fix them and import again", plan.RejectedLines(), filepath.Base(path))
 	}
 	return nil
-}
-
-func currentRoster(e *env) (roster.Current, error) {
-	var cur roster.Current
-	halls, err := e.db.Halls(e.ctx)
-	if err != nil {
-		return cur, err
-	}
-	for _, h := range halls {
-		cur.Halls = append(cur.Halls, roster.Hall{ID: h.ID, Code: h.Code, Name: h.Name})
-	}
-	staff, err := e.db.Staff(e.ctx, store.StaffFilter{IncludeInactive: true})
-	if err != nil {
-		return cur, err
-	}
-	for _, s := range staff {
-		cur.Staff = append(cur.Staff, roster.Staff{
-			ID: s.ID, EmployeeNo: s.EmployeeNo, Name: s.Name, Gender: s.Gender, Role: s.Role,
-			HallID: s.HallID, Badge: s.Badge, Active: s.Active(),
-		})
-	}
-	return cur, nil
 }
 
 func printPlan(e *env, file *roster.File, plan *roster.Plan, dryRun bool) {

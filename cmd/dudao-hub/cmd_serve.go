@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dudao-app/dudao/app/admin"
+	"github.com/dudao-app/dudao/app/store"
 	dsync "github.com/dudao-app/dudao/app/sync"
 )
 
@@ -59,6 +61,9 @@ a server certificate and a receipt-signing key in DIR (default: the
 database path with ".keys" added), and prints the public-key pins tablets
 will trust. Keep a copy of DIR, and keep backup-ca.key somewhere offline
 (see app/sync/README-restore.md).
+
+Managers' desktops enrolled with device enrol --manager call the hub's admin
+API over the same HTTPS and pins, each seeing only its manager's region.
 
 Other commands (device enrol, device revoke, backup, ...) work on the same
 database while serve runs. Stop it with Ctrl-C or SIGTERM.`,
@@ -117,7 +122,11 @@ func serve(e *env, o serveOptions) error {
 
 	// serve is the one command that logs what it does: each call, at info.
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	hub := dsync.NewHub(e.db, keys.ReceiptKey, dsync.HubOptions{Logger: log})
+	// The admin API serves managers' desktops (enrolled with device enrol
+	// --manager), each scoped to its manager's region.
+	adm := admin.NewServer(e.db, admin.ServerOptions{HubURL: o.url, Pins: keys.Pins, Logger: log})
+	defer adm.Close()
+	hub := dsync.NewHub(e.db, keys.ReceiptKey, dsync.HubOptions{Logger: log, Admin: adm})
 	srv := dsync.NewServer(o.addr, hub, keys.TLS, dsync.ServerOptions{})
 
 	e.printf("dudao-hub: hub %s, epoch %s\n", id.HubID, id.Epoch)
@@ -131,6 +140,7 @@ func serve(e *env, o serveOptions) error {
 		e.printf("created a new certificate authority: copy %s somewhere safe, and keep backup-ca.key offline\n", keys.Dir)
 	}
 	e.printf("enrol a tablet with: dudao-hub device enrol --db %s --name NAME\n", e.db.Path())
+	e.printf("enrol a manager's desktop with: dudao-hub device enrol --db %s --name NAME --manager USERNAME\n", e.db.Path())
 	if o.readyFile != "" {
 		b, _ := json.Marshal(map[string]any{"url": o.url, "addr": ln.Addr().String(), "pins": keys.Pins, "hub_id": id.HubID})
 		if err := os.WriteFile(o.readyFile, b, 0o600); err != nil {
@@ -142,6 +152,7 @@ func serve(e *env, o serveOptions) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	go prepareManagerIndex(ctx, e.db, log)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -155,6 +166,27 @@ func serve(e *env, o serveOptions) error {
 	}
 	e.printf("dudao-hub: stopped\n")
 	return nil
+}
+
+// prepareManagerIndex brings the managers' inspection index up to date
+// while the hub already serves: after an upgrade every inspection has to be
+// graded once (about 15 s per 100,000), and a manager's first listing would
+// otherwise wait for it. Photos whose upload wrote no row are noted first,
+// so completeness is right when the grades are.
+func prepareManagerIndex(ctx context.Context, db *store.DB, log *slog.Logger) {
+	start := time.Now()
+	photos, err := db.NoteHeldPhotos(ctx)
+	if err != nil {
+		log.Warn("note held photos", "err", err)
+	}
+	graded, err := db.RefreshInspectionIndex(ctx)
+	if err != nil {
+		log.Warn("grade inspections for the managers' list", "err", err)
+		return
+	}
+	if photos > 0 || graded > 0 {
+		log.Info("managers' inspection index ready", "photos_noted", photos, "graded", graded, "took", time.Since(start).Round(time.Millisecond))
+	}
 }
 
 // guessURL is the address tablets on the hall's network most likely reach

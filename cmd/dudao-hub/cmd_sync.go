@@ -1,9 +1,14 @@
 package main
 
 import (
+	"cmp"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+
+	"github.com/dudao-app/dudao/app/store"
 )
 
 func init() {
@@ -19,7 +24,7 @@ tablet's export, then decide with the supervisor which one stands.`,
 			if err := wantArgs("conflicts list", args); err != nil {
 				return err
 			}
-			cs, err := e.db.Conflicts(e.ctx)
+			cs, err := operator(e, "", nil).Conflicts(e.ctx)
 			if err != nil {
 				return err
 			}
@@ -44,13 +49,14 @@ tablet's export, then decide with the supervisor which one stands.`,
 	var hall string
 	register(&command{
 		noun: "staff", verb: "offroster", args: "[--hall H]", needsDB: true, readsOnly: true,
-		short: "list people recorded in sealed inspections who were not on the roster",
+		short: "list people recorded in sealed inspections who were not on the roster, and not linked yet",
 		examples: `  dudao-hub staff offroster
   dudao-hub staff offroster --hall YFT-KM-001
 
 A supervisor records someone missing from the tablet's roster (a new or
 temporary member of staff) as off-roster; this list is for a manager to
-match them to a roster entry.`,
+match them to a roster entry with dudao-hub staff link (or on the manager's
+desktop). Linked people leave the list.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&hall, "hall", "", "only this hall (`H`: ID, code or exact name)")
 		},
@@ -66,21 +72,62 @@ match them to a roster entry.`,
 				}
 				hallID = h.ID
 			}
-			ps, err := e.db.OffRoster(e.ctx, hallID)
+			ps, err := operator(e, "", nil).OffRoster(e.ctx)
 			if err != nil {
 				return err
 			}
+			ps = slices.DeleteFunc(ps, func(p store.OffRosterPerson) bool { return hallID != "" && p.HallID != hallID })
 			if len(ps) == 0 {
 				e.printf("no off-roster people\n")
 				return nil
 			}
 			tw := e.table()
-			fmt.Fprintln(tw, "DATE\tHALL\tNAME\tEMPLOYEE_NO\tBADGE\tROLE\tINSPECTION")
+			fmt.Fprintln(tw, "DATE\tHALL\tNAME\tEMPLOYEE_NO\tBADGE\tROLE\tINSPECTION\tPERSON")
 			for _, p := range ps {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.StartedAt.In(hallZone).Format("2006-01-02"),
-					p.HallName, p.Name, dash(p.EmployeeNo), dash(p.Badge), dash(p.Role), p.InspectionID)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.StartedAt.In(hallZone).Format("2006-01-02"),
+					p.HallName, p.Name, dash(p.EmployeeNo), dash(p.Badge), dash(p.Role), p.InspectionID, p.PersonID)
 			}
 			return tw.Flush()
+		},
+	})
+
+	var as string
+	register(&command{
+		noun: "staff", verb: "link", args: "--as USERNAME INSPECTION PERSON STAFF", argNames: []string{"INSPECTION", "PERSON", "STAFF"},
+		needsDB: true, readsOnly: true,
+		short: "record that an off-roster person in an inspection is this member of staff",
+		examples: `  dudao-hub staff link --as li 019a2b3c-… 019a2b3d-… KM1004
+
+INSPECTION and PERSON are as dudao-hub staff offroster lists them; STAFF is
+the roster entry, by employee number or ID. The sealed inspection is not
+changed: the link is kept beside it with who made it and when, and never
+changes. --as names the manager making the link (it records who did); they
+may link people and staff of their own region only, as on their desktop.`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&as, "as", "", "the manager's `USERNAME` making the link")
+		},
+		run: func(e *env, args []string) error {
+			l, mgr, err := asManager(e, as)
+			if err != nil {
+				return err
+			}
+			staff, err := resolveStaff(e, args[2])
+			if err != nil {
+				return err
+			}
+			var who string
+			if ps, err := l.OffRoster(e.ctx); err == nil {
+				for _, p := range ps {
+					if p.InspectionID == args[0] && p.PersonID == args[1] {
+						who = p.Name
+					}
+				}
+			}
+			if err := l.LinkOffRoster(e.ctx, args[0], args[1], staff.ID); err != nil {
+				return notFoundHint(err, "staff offroster")
+			}
+			e.printf("linked %s (inspection %s) to %s %s, by %s\n", cmp.Or(who, args[1]), args[0], staff.EmployeeNo, staff.Name, mgr.Username)
+			return nil
 		},
 	})
 
@@ -114,4 +161,16 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// resolveStaff finds a member of staff by employee number or ID.
+func resolveStaff(e *env, ref string) (store.Staff, error) {
+	s, err := e.db.StaffByEmployeeNo(e.ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		s, err = e.db.StaffByID(e.ctx, ref)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Staff{}, withHint(fmt.Errorf("staff %q: %w", ref, err), "staff are listed by: dudao-hub staff list --all")
+	}
+	return s, err
 }

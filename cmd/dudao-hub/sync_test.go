@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/dudao-app/dudao/app/admin"
 	"github.com/dudao-app/dudao/app/inspect"
 	"github.com/dudao-app/dudao/app/store"
 	dsync "github.com/dudao-app/dudao/app/sync"
@@ -31,6 +34,7 @@ func TestSyncScripts(t *testing.T) {
 			"capture":  captureCmd,
 			"waitfile": waitfileCmd,
 			"tablet":   tabletCmd,
+			"desktop":  desktopCmd,
 		},
 	})
 }
@@ -159,5 +163,93 @@ func tabletCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if neg && args[1] != "sync" {
 		ts.Fatalf("tablet %s: unexpected success", args[1])
+	}
+}
+
+// desktop DB VERB [ARGS] acts as a manager's desktop whose store is DB, and
+// writes what it got to desktop.txt ("error: CODE: MESSAGE" on failure):
+//
+//	desktop DB enrol INVITE             enrol with the hub
+//	desktop DB call USER METHOD [JSON]  call an admin method as USER
+//	desktop DB plan USER FILE           plan a roster import (a job) through
+//	                                    admin.Remote, as the desktop's screen does
+func desktopCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 3 {
+		ts.Fatalf("usage: desktop DB enrol|call|plan ARGS")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ts.MkAbs(args[0]), store.WithLogger(slog.New(slog.DiscardHandler)))
+	ts.Check(err)
+	defer db.Close()
+	opt := dsync.ClientOptions{Logger: slog.New(slog.DiscardHandler)}
+	var out strings.Builder
+	defer func() { ts.Check(os.WriteFile(ts.MkAbs("desktop.txt"), []byte(out.String()), 0o600)) }()
+	fail := func(err error) {
+		code := dsync.Code("?")
+		var e *dsync.Error
+		var re *admin.RemoteError
+		switch {
+		case errors.As(err, &re):
+			code = re.Code
+		case errors.As(err, &e):
+			code = e.Code
+		}
+		fmt.Fprintf(&out, "error: %s: %v\n", code, err)
+		if !neg {
+			ts.Fatalf("desktop %s: %v", args[1], err)
+		}
+	}
+	var c *dsync.Client
+	if args[1] == "enrol" {
+		inv, err := dsync.ParseInvite(args[2])
+		ts.Check(err)
+		if c, err = dsync.Enrol(ctx, db, inv, opt); err != nil {
+			fail(err)
+			return
+		}
+		fmt.Fprintf(&out, "enrolled as %s\n", c.DeviceID())
+	} else if c, err = dsync.Open(ctx, db, opt); err != nil {
+		fail(err)
+		return
+	}
+	switch args[1] {
+	case "enrol":
+	case "call":
+		if len(args) < 4 {
+			ts.Fatalf("usage: desktop DB call USER METHOD [JSON]")
+		}
+		var req any
+		if len(args) > 4 {
+			req = json.RawMessage(args[4])
+		}
+		var res json.RawMessage
+		if err := c.Admin(ctx, args[2], args[3], req, &res); err != nil {
+			fail(err)
+			return
+		}
+		fmt.Fprintf(&out, "%s\n", res)
+	case "plan":
+		if len(args) != 4 {
+			ts.Fatalf("usage: desktop DB plan USER FILE")
+		}
+		data, err := os.ReadFile(ts.MkAbs(args[3]))
+		ts.Check(err)
+		var calls int
+		plan, err := admin.NewRemote(c, args[2], admin.RemoteOptions{PollEvery: 10 * time.Millisecond}).
+			PlanRoster(ctx, admin.RosterFile{Name: args[3], Data: data}, func(done, total int) { calls++ })
+		if err != nil {
+			fail(err)
+			return
+		}
+		fmt.Fprintf(&out, "add %d, update %d, deactivate %d, unchanged %d, rejected %d, progress seen: %v\n",
+			len(plan.Add), len(plan.Update), len(plan.Deactivate), plan.Unchanged, len(plan.Rejects), calls > 0)
+		for _, r := range plan.Rejects {
+			fmt.Fprintf(&out, "reject line %d: %s\n", r.Line, r.Reason)
+		}
+	default:
+		ts.Fatalf("desktop: unknown verb %q", args[1])
+	}
+	if neg {
+		ts.Fatalf("desktop %s: unexpected success", args[1])
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dudao-app/dudao/app/admin"
 	"github.com/dudao-app/dudao/app/store"
 	dsync "github.com/dudao-app/dudao/app/sync"
 )
@@ -33,10 +34,22 @@ type Hub struct {
 	// Wrap, when set before Start, wraps the hub's HTTP handler: a test
 	// puts a misbehaving network or an impostor between the app and the hub.
 	Wrap func(http.Handler) http.Handler
+
+	// Admin is the admin API's server when the hub serves it (WithAdmin).
+	Admin     *admin.Server
+	withAdmin bool
 }
 
+// Option changes how a test hub is made.
+type Option func(*Hub)
+
+// WithAdmin serves the managers' admin API (app/admin's Server), as
+// dudao-hub serve does, so that a manager's desktop enrolled with the hub
+// can work over it.
+func WithAdmin() Option { return func(h *Hub) { h.withAdmin = true } }
+
 // FromCopy starts a hub on a copy of src's database (store.DB.Backup).
-func FromCopy(t testing.TB, src *store.DB) *Hub {
+func FromCopy(t testing.TB, src *store.DB, opts ...Option) *Hub {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "hub.db")
@@ -53,6 +66,9 @@ func FromCopy(t testing.TB, src *store.DB) *Hub {
 		t.Fatal(err)
 	}
 	h := &Hub{t: t, DB: db, Keys: keys}
+	for _, o := range opts {
+		o(h)
+	}
 	h.Start()
 	t.Cleanup(func() {
 		h.Stop()
@@ -64,12 +80,7 @@ func FromCopy(t testing.TB, src *store.DB) *Hub {
 // Start serves the hub, at the address it had before when restarted.
 func (h *Hub) Start() {
 	h.t.Helper()
-	h.Hub = dsync.NewHub(h.DB, h.Keys.ReceiptKey, dsync.HubOptions{Logger: quiet, EnrolPerMinute: 10_000})
-	var handler http.Handler = h.Hub.Handler(dsync.ServerOptions{})
-	if h.Wrap != nil {
-		handler = h.Wrap(handler)
-	}
-	h.srv = httptest.NewUnstartedServer(handler)
+	h.srv = httptest.NewUnstartedServer(nil)
 	if h.addr != "" {
 		l, err := net.Listen("tcp", h.addr)
 		if err != nil {
@@ -78,6 +89,20 @@ func (h *Hub) Start() {
 		h.srv.Listener.Close()
 		h.srv.Listener = l
 	}
+	opt := dsync.HubOptions{Logger: quiet, EnrolPerMinute: 10_000}
+	if h.withAdmin {
+		// The admin API's invites carry the hub's address, known once the
+		// listener is.
+		h.Admin = admin.NewServer(h.DB, admin.ServerOptions{
+			HubURL: "https://" + h.srv.Listener.Addr().String(), Pins: h.Keys.Pins, Logger: quiet})
+		opt.Admin = h.Admin
+	}
+	h.Hub = dsync.NewHub(h.DB, h.Keys.ReceiptKey, opt)
+	var handler http.Handler = h.Hub.Handler(dsync.ServerOptions{})
+	if h.Wrap != nil {
+		handler = h.Wrap(handler)
+	}
+	h.srv.Config.Handler = handler
 	h.srv.TLS = &tls.Config{Certificates: []tls.Certificate{h.Keys.TLS}}
 	h.srv.Config.ErrorLog = slog.NewLogLogger(quiet.Handler(), slog.LevelDebug)
 	h.srv.StartTLS()
@@ -92,6 +117,10 @@ func (h *Hub) Stop() {
 		h.srv.Close()
 		h.srv = nil
 	}
+	if h.Admin != nil {
+		h.Admin.Close()
+		h.Admin = nil
+	}
 }
 
 // Invite makes a one-time enrolment for a device in region and returns the
@@ -99,6 +128,23 @@ func (h *Hub) Stop() {
 func (h *Hub) Invite(name, regionID string) string {
 	h.t.Helper()
 	e, err := h.Hub.NewEnrolment(context.Background(), name, regionID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return dsync.Invite{URL: h.URL, Pins: h.Keys.Pins, Code: e.Code}.String()
+}
+
+// ManagerInvite makes a one-time enrolment for a manager's desktop, bound
+// to the manager with this user name (as dudao-hub device enrol --manager
+// does), and returns its invite.
+func (h *Hub) ManagerInvite(name, username string) string {
+	h.t.Helper()
+	ctx := context.Background()
+	u, err := admin.ManagerByUsername(ctx, h.DB, username)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	e, err := dsync.NewDeviceEnrolment(ctx, h.DB, store.Device{Name: name, RegionID: u.RegionID, UserID: u.ID}, time.Now().Add(time.Hour))
 	if err != nil {
 		h.t.Fatal(err)
 	}
