@@ -10,8 +10,14 @@ import (
 var (
 	// cjkFont is bundled rather than left to system font fallback: a tablet
 	// without Chinese fonts, or a fresh Linux install, would otherwise show
-	// hall and staff names as tofu boxes.
-	cjkFont = fyne.NewStaticResource("DroidSansFallbackFull.ttf", assets.CJKFont)
+	// hall and staff names as tofu boxes. It is the subset of Droid Sans
+	// Fallback made for the UI (assets.UIFont): Fyne 2.7 parses the theme's
+	// font anew for every text style it draws (regular, bold...) and keeps
+	// each copy, even of the same resource, so a theme cannot make the styles
+	// share one; a copy is about 4 MB of heap for the subset, 13.5 MB for the
+	// full font. A character outside the subset is looked up in the system's
+	// fonts by Fyne, as for any character the theme's fonts lack.
+	cjkFont = fyne.NewStaticResource("DroidSansFallbackUI.ttf", assets.UIFont)
 	appIcon = fyne.NewStaticResource("icon.png", assets.Icon)
 )
 
@@ -47,8 +53,8 @@ func newTheme() *dudaoTheme {
 // Latin letters, so Fyne's glyph fallback still draws Latin text in its own
 // Noto fonts. Monospace and symbol text is Latin only (clause IDs, seal
 // hashes, icons) and keeps Fyne's fonts: Fyne parses the font once per style,
-// about 15 MB of heap for the CJK font each time, which a tablet should not
-// spend on text that never shows a Chinese character.
+// and a tablet should not spend that memory on text that never shows a
+// Chinese character.
 func (t *dudaoTheme) Font(style fyne.TextStyle) fyne.Resource {
 	if style.Monospace || style.Symbol {
 		return t.Theme.Font(style)
