@@ -36,6 +36,9 @@ type Syncer interface {
 	SyncNow(ctx context.Context, progress func(SyncProgress)) (SyncReport, error)
 	// Pending lists the sealed records not delivered yet, with why.
 	Pending(ctx context.Context) ([]PendingItem, error)
+	// PendingCount is how many sealed records are not delivered yet: what
+	// Pending would list, counted without listing them.
+	PendingCount(ctx context.Context) (int, error)
 	// Requeue puts a parked or quarantined record back in line once a
 	// person has dealt with its reason.
 	Requeue(ctx context.Context, id string) error
@@ -245,6 +248,14 @@ func (s *Sync) pruneDelivered(ctx context.Context) {
 	case res.Files > 0:
 		s.f.log.Info("freed delivered photos", "files", res.Files, "bytes", res.Bytes)
 	}
+}
+
+func (s *Sync) PendingCount(ctx context.Context) (int, error) {
+	n, err := s.f.db.UndeliveredCount(ctx)
+	if err != nil {
+		return 0, storeErr("count records not delivered", err)
+	}
+	return n, nil
 }
 
 func (s *Sync) Pending(ctx context.Context) ([]PendingItem, error) {

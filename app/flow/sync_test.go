@@ -60,6 +60,9 @@ func TestSyncDelivers(t *testing.T) {
 		pend[0].HallName != "优付通北京路营业厅" {
 		t.Fatalf("pending before enrolment = %+v, %v", pend, err)
 	}
+	if n, err := sy.PendingCount(ctx); err != nil || n != len(pend) {
+		t.Errorf("pending count before enrolment = %d, %v; the list has %d", n, err, len(pend))
+	}
 
 	wantErr(t, sy.Enrol(ctx, "hello"), flow.ErrBadInvite)
 	if k := flow.MessageKey(sy.Enrol(ctx, "hello")); k != "sync.error.bad_invite" {
@@ -126,6 +129,9 @@ func TestSyncDelivers(t *testing.T) {
 	}
 	if pend, err := sy.Pending(ctx); err != nil || len(pend) != 0 {
 		t.Errorf("pending after sync = %+v, %v", pend, err)
+	}
+	if n, err := sy.PendingCount(ctx); err != nil || n != 0 {
+		t.Errorf("pending count after sync = %d, %v", n, err)
 	}
 	st, _ = sy.SyncStatus(ctx)
 	if st.LastSync.IsZero() {

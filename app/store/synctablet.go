@@ -162,3 +162,20 @@ func (db *DB) Amendment(ctx context.Context, id string) (*inspect.Amendment, err
 	}
 	return &a, nil
 }
+
+// UndeliveredCount counts the sealed inspections and amendments on this
+// device that no hub receipt has marked delivered yet, whether or not they
+// are in the outbox. It only reads, so the home screen can show it without
+// waiting for a sync or listing every record.
+func (db *DB) UndeliveredCount(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM inspections i WHERE status = 'sealed'
+			AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = i.id AND o.state = 'delivered'))
+		+ (SELECT count(*) FROM amendments a
+			WHERE NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = a.id AND o.state = 'delivered'))`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count records not delivered: %w", translate(err))
+	}
+	return n, nil
+}

@@ -254,11 +254,17 @@ func (u *user) find(text string) fyne.Tappable {
 
 func (u *user) sees(text string) bool { return containsText(texts(u.root()), text) }
 
+// mustSee fails unless the screen shows every text, allowing work that a
+// screen does off the UI thread (a count, a search) a moment to land.
 func (u *user) mustSee(texts ...string) {
 	u.t.Helper()
 	for _, s := range texts {
-		if !u.sees(s) {
-			u.t.Fatalf("the screen does not show %q; it shows %q", s, allTexts(u))
+		deadline := time.Now().Add(5 * time.Second)
+		for !u.sees(s) {
+			if time.Now().After(deadline) {
+				u.t.Fatalf("the screen does not show %q; it shows %q", s, allTexts(u))
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 }

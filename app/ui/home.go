@@ -15,15 +15,16 @@ import (
 	"github.com/dudao-app/dudao/app/inspect"
 )
 
-// home is where a signed-in supervisor lands: drafts to resume first (an
-// interrupted visit is the likeliest reason to open the app), then a new
-// inspection and the history, and the places of what comes later.
+// home is where a signed-in user lands: for a manager, the way to the
+// manager's desk first; then drafts to resume (an interrupted visit is the
+// likeliest reason to open the app), a new inspection and the history.
 type home struct {
 	s        *session
 	drafts   []flow.Summary
 	draftBox *fyne.Container
 	pending  *widget.Button // nil without sync
 	panel    *syncPanel
+	manager  *widget.Button // nil for a supervisor
 }
 
 func newHome(s *session) *home { return &home{s: s} }
@@ -45,17 +46,20 @@ func (h *home) buildUI() fyne.CanvasObject {
 	newInsp := bigButton(lang.X("home.new", "New inspection"), theme.ContentAddIcon(), h.onNew)
 	history := widget.NewButtonWithIcon(lang.X("home.history", "History"), theme.HistoryIcon(), h.onHistory)
 
-	// The manager's screens come with their own issue; their place is
-	// shown, disabled and labelled, so nothing pretends to work.
-	manager := notYet(lang.X("home.manager", "Manager screens (not available yet)"), theme.AccountIcon())
-
-	body := container.NewVBox(
-		heading(lang.X("home.drafts", "Continue an inspection")),
-		h.draftBox,
-		widget.NewSeparator(),
-		tall(newInsp),
-		tall(history),
-	)
+	body := container.NewVBox()
+	// A manager's desktop opens on the same home screen: the desk comes
+	// first, and a manager may still inspect. A supervisor never sees it.
+	if h.s.canManage() {
+		h.manager = bigButton(lang.X("home.manager", "Manager's desk"), theme.AccountIcon(), h.onManager)
+		body.Add(heading(lang.X("home.manager.heading", "Manage the region")))
+		body.Add(tall(h.manager))
+		body.Add(widget.NewSeparator())
+	}
+	body.Add(heading(lang.X("home.drafts", "Continue an inspection")))
+	body.Add(h.draftBox)
+	body.Add(widget.NewSeparator())
+	body.Add(tall(newInsp))
+	body.Add(tall(history))
 	if h.s.sync.enabled() {
 		h.pending = widget.NewButtonWithIcon(lang.X("home.pending", "Not delivered to the hub"), theme.UploadIcon(), h.onPending)
 		body.Add(widget.NewSeparator())
@@ -66,9 +70,6 @@ func (h *home) buildUI() fyne.CanvasObject {
 		body.Add(h.panel.box)
 		body.Add(tall(h.pending))
 	}
-	body.Add(widget.NewSeparator())
-	body.Add(caption(lang.X("home.later", "Coming with later updates:")))
-	body.Add(tall(manager))
 	return container.NewVScroll(centred(formWidth, container.NewPadded(body)))
 }
 
@@ -83,15 +84,19 @@ func (h *home) onShow() {
 // delivered.
 func (h *home) panelChanged() {
 	h.panel.refresh()
-	n := 0
-	if !h.s.sync.running {
-		if items, err := h.s.sync.sy.Pending(h.s.ctx()); err == nil {
-			n = len(items)
-		} else {
+	// Counted off the UI thread: a tablet that has not synced for months
+	// holds thousands of records, and the home screen must not wait on them.
+	sy, ctx := h.s.sync.sy, h.s.ctx()
+	inBackground(func() func() {
+		n, err := sy.PendingCount(ctx)
+		if err != nil {
 			fyne.LogError("count records not delivered", err)
+			return nil
 		}
-	}
-	h.pending.SetText(lang.X("home.pending.count", "Not delivered to the hub: {{.Count}}", map[string]any{"Count": n}))
+		return func() {
+			h.pending.SetText(lang.X("home.pending.count", "Not delivered to the hub: {{.Count}}", map[string]any{"Count": n}))
+		}
+	}, func(err error) { fyne.LogError("count records not delivered", err) })
 }
 
 func (h *home) onPending() { h.s.nav.push(newPending(h.s)) }
@@ -128,6 +133,16 @@ func (h *home) onResume(i int) {
 		return
 	}
 	h.s.nav.push(newInspection(h.s, d))
+}
+
+// onManager opens the manager's desk; the button waits while the hub
+// answers, so a second tap does not open it twice.
+func (h *home) onManager() {
+	if h.manager.Disabled() {
+		return
+	}
+	h.manager.Disable()
+	h.s.openManagerDesk(h.manager.Enable)
 }
 
 func (h *home) onNew()      { h.s.nav.push(newHallPicker(h.s)) }

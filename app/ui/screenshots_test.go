@@ -46,6 +46,20 @@ func TestScreenshots(t *testing.T) {
 	t.Run("testtheme", func(t *testing.T) {
 		shootAll(t, dir, landscape, "-testtheme", func(th fyne.Theme) fyne.Theme { return garish{test.NewTheme(), th} })
 	})
+	// The manager's desk, over a hub, at the desktop and laptop sizes
+	// (manager_screens_test.go).
+	for _, size := range []fyne.Size{desktop, landscape} {
+		t.Run(fmt.Sprintf("manager-%vx%v", size.Width, size.Height), func(t *testing.T) {
+			shootManager(t, dir, size)
+		})
+	}
+	// The manager's inspections (the list, one opened) and summary
+	// (shootManagerReports).
+	for _, size := range []fyne.Size{desktop, landscape} {
+		t.Run(fmt.Sprintf("manager-reports-%vx%v", size.Width, size.Height), func(t *testing.T) {
+			shootManagerReports(t, dir, size)
+		})
+	}
 	// Sync: the settings before and after connecting to a hub, the home
 	// screen's sync panel after a failure and after success, and the
 	// records not delivered.

@@ -41,7 +41,8 @@ func main() {
 	}
 	// Sync with a hub: offered in the settings, automatic once enrolled.
 	sy := flow.NewSync(wf, dsync.ClientOptions{})
-	w := ui.Create(a, wf, ui.WithSync(sy))
+	// Managers reach their desk: over the hub once enrolled, else locally.
+	w := ui.Create(a, wf, ui.WithSync(sy), ui.WithAdmin(adminFor(db, sy)))
 	w.Resize(fyne.NewSize(1280, 800))
 	w.ShowAndRun()
 }
