@@ -87,7 +87,8 @@ func prepareBench(b *testing.B) *benchFixture {
 			SupervisorID: h.sup.ID, DeviceID: "bench", StandardVersion: 1, StartedAt: at, EndedAt: at.Add(time.Hour),
 			SealedAt: at.Add(time.Hour), Status: inspect.StatusSealed,
 			People: []inspect.Person{{ID: fmt.Sprintf("0190d000-0000-7000-8000-%012d", i), StaffID: h.staff[i%2].ID,
-				Name: h.staff[i%2].Name, EmployeeNo: h.staff[i%2].EmployeeNo, Findings: []inspect.Finding{f}}}}
+				Name: h.staff[i%2].Name, EmployeeNo: h.staff[i%2].EmployeeNo, Role: h.staff[i%2].Role, Gender: h.staff[i%2].Gender,
+				Findings: []inspect.Finding{f}}}}
 		ins.SealHash, err = inspect.ComputeSeal(ins)
 		must(b, err)
 		all = append(all, ins)
@@ -167,7 +168,11 @@ func (fx *benchFixture) syncOnce(b *testing.B) time.Duration {
 	must(b, err)
 	nIns, nPhotos := benchScale()
 	if rep.Delivered != nIns || rep.PhotosSent != nPhotos || !rep.DigestOK {
-		b.Fatalf("sync = %+v", rep)
+		why := ""
+		if parked, err := tab.Outbox(ctx, store.OutboxParked); err == nil && len(parked) > 0 {
+			why = fmt.Sprintf("; the hub refused %s: %s", parked[0].Key.ID, parked[0].Reason)
+		}
+		b.Fatalf("sync = %+v%s", rep, why)
 	}
 	fx.bytesSent = rep.BytesSent
 	return took
