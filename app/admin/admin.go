@@ -60,7 +60,9 @@ type Service interface {
 	Standard(ctx context.Context, version int) (*standard.Version, error)
 	// ImportStandard loads a standard file and stores it as a new version.
 	// A file the loader refuses is an error wrapping ErrInvalid whose
-	// *StandardError lists every problem with its line.
+	// *StandardError lists every problem with its line. A version is used
+	// by every region: a regional manager is refused with ErrForbidden
+	// (Scope.ImportsStandards says beforehand).
 	ImportStandard(ctx context.Context, name string, data []byte) (store.StandardInfo, error)
 
 	// Inspections is one page of the region's sealed inspections matching q,
@@ -90,7 +92,9 @@ type Service interface {
 	// EnrolDevice records a new tablet of the region and returns its
 	// one-time code and invite (the QR code's content).
 	EnrolDevice(ctx context.Context, name string) (Enrolment, error)
-	// RevokeDevice refuses the device's token from now on.
+	// RevokeDevice refuses the device's token from now on. A manager's
+	// desktop is ErrForbidden to a regional manager, and to its own
+	// manager.
 	RevokeDevice(ctx context.Context, deviceID, reason string) (DeviceRow, error)
 
 	// Conflicts are records received under one UUID with different seals.
@@ -105,19 +109,60 @@ type Service interface {
 
 // Errors. Remote carries each across the wire, so errors.Is works on a
 // desktop exactly as on the hub.
+//
+// Remote's other failures match none of these sentinels and are told apart
+// with the sync package's (each a *RemoteError whose Code names it):
+//   - sync.ErrCertChanged: the hub's certificate is not the one pinned at
+//     enrolment, which may be an interception: not retried, and not
+//     ErrUnavailable; the desktop is enrolled again once someone has checked
+//     the hub.
+//   - sync.ErrUpdateRequired: this app is too old for the hub; update it.
+//   - sync.ErrHubTooOld: the hub runs an older version; update the hub.
+//   - sync.ErrInternal: the hub failed (its log says why); nothing was done.
+//
+// ErrForbidden comes with the hub's reason in the message, and with
+// sync.ErrRevoked for a revoked desktop (the message carries the
+// revocation's reason), sync.ErrUnauthenticated for a token the hub does
+// not know, and sync.ErrForbidden for a disabled account, another manager
+// signed in, or a change this manager may not make.
 var (
 	ErrNotFound = store.ErrNotFound
 	// ErrInvalid: the input breaks a rule; the message says which.
 	ErrInvalid = store.ErrInvalid
 	// ErrForbidden: the caller may not use the admin API (a tablet's token,
-	// a supervisor, a disabled manager, another manager's desktop).
+	// a supervisor, a disabled manager, another manager's desktop), or may
+	// not make this change (a regional manager importing a standard,
+	// revoking a manager's desktop).
 	ErrForbidden = errors.New("not allowed for this account")
 	// ErrStale: the roster changed since the dry run; plan again.
 	ErrStale = errors.New("the roster changed since the dry run")
-	// ErrUnavailable: the hub cannot be reached (or answered with a server
-	// error); nothing was changed by this call, try again.
+	// ErrUnavailable: the hub cannot be reached, or answered that it cannot
+	// serve now (503); try again. A call that changes nothing changed
+	// nothing. ApplyRoster says ErrOutcomeUnknown instead when its call may
+	// have reached the hub; the other calls that change something may be
+	// tried again safely when their answer was lost (ImportStandard of the
+	// same file and RevokeDevice change nothing the second time,
+	// LinkOffRoster is refused as done with ErrConflict, and an EnrolDevice
+	// whose code nobody saw expires unused).
 	ErrUnavailable = errors.New("the hub cannot be reached")
+	// ErrBusy: the hub answered that it is busy (its table of long calls
+	// is full, or this desktop calls too fast; also sync.ErrRateLimited);
+	// nothing was started, try again in a minute.
+	ErrBusy = errors.New("the hub is busy; try again in a minute")
+	// ErrOutcomeUnknown: a call that changes the hub (ApplyRoster) was sent,
+	// but the connection failed before its outcome could be learned, for
+	// longer than RemoteOptions.OutcomePatience: it may or may not have been
+	// applied. Not ErrUnavailable, which says nothing changed; look at the
+	// staff list, or plan the file again (a plan with nothing to add or
+	// update means it was applied).
+	ErrOutcomeUnknown = errors.New("the import may or may not have been applied: the connection to the hub failed before its outcome was known; check the staff list, or run the dry run again")
 )
+
+// MaxUploadBytes bounds a file sent to the hub (a roster or a standard):
+// the hub's admin API takes a call of up to 64 MB, and a file travels
+// base64-encoded in JSON, a third larger. The Server refuses a larger one
+// with ErrInvalid, and Remote before sending it.
+const MaxUploadBytes = 40 << 20
 
 // Progress reports long work: done of total (total 0 = not known yet).
 // It may be called from any goroutine.
@@ -128,6 +173,10 @@ type Scope struct {
 	UserID, Username, Name string
 	// RegionID is "" for a manager over every region (a single office).
 	RegionID, RegionName string
+	// ImportsStandards: this manager may import a standard version (one
+	// over every region, or of the only region there is); ImportStandard
+	// refuses anyone else with ErrForbidden.
+	ImportsStandards bool
 	// Remote is set when the calls go to a hub (HubURL); unset when they
 	// run on this computer's database.
 	Remote bool
@@ -366,4 +415,14 @@ type Enrolment struct {
 	// for the QR code; "" when there is no hub to enrol with (a local
 	// database), in which case EnrolDevice is ErrInvalid.
 	Invite string
+}
+
+// RejectedLines counts the rows with at least one reject (a row may be
+// rejected for several reasons), as RosterOutcome.Rejected counts them.
+func (p *RosterPlan) RejectedLines() int {
+	lines := make(map[int]bool, len(p.Rejects))
+	for _, r := range p.Rejects {
+		lines[r.Line] = true
+	}
+	return len(lines)
 }

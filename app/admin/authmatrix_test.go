@@ -278,6 +278,39 @@ func TestAuthMatrixRegion(t *testing.T) {
 		t.Errorf("大理's tablet after the matrix: %v", err)
 	}
 
+	// Standard versions are shared by every region: a regional manager may
+	// not import one, and is told who may.
+	_, err = r.ImportStandard(bg, "v2.yaml", []byte(standardV2))
+	if !errors.Is(err, admin.ErrForbidden) || errors.Is(err, admin.ErrUnavailable) ||
+		!strings.Contains(err.Error(), "shared by every region") || !strings.Contains(err.Error(), "dudao-hub standard import") {
+		t.Errorf("li imports a standard: %v, want ErrForbidden saying who may", err)
+	}
+	if vs, err := h.db.Standards(bg); err != nil || len(vs) != 1 {
+		t.Errorf("standards after li's refused import: %+v, %v", vs, err)
+	}
+
+	// A regional manager revokes tablets, never a manager's desktop: not a
+	// peer's, not their own.
+	qian := h.addManager(t, "qian", h.km.ID)
+	h.newDesktop("钱经理的电脑", qian)
+	desktops := map[string]string{} // name -> ID
+	devices, err := r.Devices(bg)
+	ok(t, err)
+	for _, d := range devices {
+		if d.UserID != "" {
+			desktops[d.Name] = d.ID
+		}
+	}
+	for _, name := range []string{"钱经理的电脑", "李经理的电脑"} {
+		_, err := r.RevokeDevice(bg, desktops[name], "by li")
+		if desktops[name] == "" || !errors.Is(err, admin.ErrForbidden) || !strings.Contains(err.Error(), "dudao-hub device revoke") {
+			t.Errorf("li revokes %s (%q): %v, want ErrForbidden", name, desktops[name], err)
+		}
+	}
+	if _, err := r.Halls(bg, ""); err != nil {
+		t.Errorf("li's desktop after the refused revocations: %v", err)
+	}
+
 	// The manager over every region sees both.
 	all := remoteOf(h.newDesktop("总经理的电脑", h.boss), "boss")
 	if page, err := all.Inspections(bg, admin.InspectionQuery{}); err != nil || page.Total != 2 {
@@ -285,6 +318,27 @@ func TestAuthMatrixRegion(t *testing.T) {
 	}
 	if _, err := all.Inspection(bg, h.dlIns.ID); err != nil {
 		t.Errorf("boss: 大理's inspection: %v", err)
+	}
+	// They import standards, and revoke another manager's desktop, but not
+	// their own through the desk.
+	if info, err := all.ImportStandard(bg, "v2.yaml", []byte(standardV2)); err != nil || info.Version != 2 {
+		t.Errorf("boss imports a standard: %+v, %v", info, err)
+	}
+	if row, err := all.RevokeDevice(bg, desktops["钱经理的电脑"], "left"); err != nil || !row.Revoked() {
+		t.Errorf("boss revokes qian's desktop: %+v, %v", row, err)
+	}
+	devices, err = all.Devices(bg)
+	ok(t, err)
+	for _, d := range devices {
+		if d.UserID != h.boss.ID {
+			continue
+		}
+		if _, err := all.RevokeDevice(bg, d.ID, "oops"); !errors.Is(err, admin.ErrForbidden) {
+			t.Errorf("boss revokes their own desktop: %v, want ErrForbidden", err)
+		}
+	}
+	if _, err := all.Halls(bg, ""); err != nil {
+		t.Errorf("boss's desktop after the refused revocation: %v", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,10 +22,19 @@ import (
 // it is finished, and then takes the answer from the state.
 //
 // A job belongs to the device that started it: another device asking for it
-// is told it does not exist. The hub keeps a bounded number of them; a job
-// nobody asked about for the TTL (the desktop closed, the network went) is
-// cancelled if still running and forgotten, and so is a finished one whose
-// answer was not collected.
+// is told it does not exist. The desktop may choose the job's ID (a random
+// one), so that a start it sends again because the answer to the first was
+// lost is recognised as the same job rather than run twice.
+//
+// The hub bounds the jobs running at once (in all, and per device); a start
+// over a bound is answered rate_limited with when to come back, not as if
+// the hub were down. A finished job keeps its answer until its owner has
+// collected it (Remote lets go of it with job-cancel once it has read it)
+// or nobody asked for the TTL; finished jobs do not count against the
+// bounds, and the table forgets the oldest of them beyond
+// finishedPerSlot per job it may run. A running job nobody asked about for
+// the TTL (the desktop closed, the network went) is cancelled and
+// forgotten.
 
 // jobTable holds the running and finished jobs.
 type jobTable struct {
@@ -38,17 +48,29 @@ type jobTable struct {
 	closed bool
 }
 
+// finishedPerSlot is how many finished, uncollected jobs the table holds per
+// job it may run: enough for every desktop's answers while they collect
+// them, bounded so that answers nobody collects (large PDFs among them) do
+// not pile up for the TTL.
+const finishedPerSlot = 4
+
+// busyRetryAfter is when a start refused for a full table is told to come
+// back: longer than sync.Client waits out by itself, so the manager hears at
+// once that the hub is busy.
+const busyRetryAfter = 10 * time.Second
+
 type job struct {
 	id, owner, method string
 	cancel            context.CancelFunc
 	done, total       atomic.Int64
 
 	// Guarded by jobTable.mu.
-	finished bool
-	result   json.RawMessage
-	err      *dsync.Error
-	expires  time.Time
-	timer    *time.Timer
+	finished   bool
+	finishedAt time.Time
+	result     json.RawMessage
+	err        *dsync.Error
+	expires    time.Time
+	timer      *time.Timer
 }
 
 func newJobTable(max, perDevice int, ttl time.Duration, now func() time.Time, log *slog.Logger) *jobTable {
@@ -65,28 +87,52 @@ func errNoJob(id string) *dsync.Error {
 // start runs fn as a job owned by owner and returns its ID. toWire turns
 // its error into what the status carries.
 func (t *jobTable) start(owner, method string, fn func(ctx context.Context, p Progress) (any, error), toWire func(error) *dsync.Error) (string, error) {
-	id, err := newJobID()
-	if err != nil {
-		return "", err
+	return t.startAs(owner, method, "", fn, toWire)
+}
+
+// startAs is start under the ID the owner chose ("" for a new random one).
+// A start under the ID of a job of the same owner and method is that job,
+// started already: its ID is answered again and nothing more runs.
+func (t *jobTable) startAs(owner, method, id string, fn func(ctx context.Context, p Progress) (any, error), toWire func(error) *dsync.Error) (string, error) {
+	if id == "" {
+		var err error
+		if id, err = newJobID(); err != nil {
+			return "", err
+		}
+	} else if !validJobID(id) {
+		return "", &dsync.Error{Code: dsync.CodeBadRequest, Message: fmt.Sprintf(
+			"job ID %q: want 16 to 64 lower-case hex digits or dashes", id)}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
 		return "", &dsync.Error{Code: dsync.CodeUnavailable, Message: "the hub is shutting down"}
 	}
-	mine := 0
+	if j, ok := t.byID[id]; ok {
+		if j.owner != owner || j.method != method {
+			return "", &dsync.Error{Code: dsync.CodeBadRequest, Message: fmt.Sprintf(
+				"job ID %q is taken: choose another", id)}
+		}
+		j.expires = t.now().Add(t.ttl)
+		return id, nil
+	}
+	running, mine := 0, 0
 	for _, j := range t.byID {
-		if j.owner == owner && !j.finished {
+		if j.finished {
+			continue
+		}
+		running++
+		if j.owner == owner {
 			mine++
 		}
 	}
 	if mine >= t.perDevice {
-		return "", &dsync.Error{Code: dsync.CodeUnavailable, RetryAfterMS: 2000, Message: fmt.Sprintf(
+		return "", &dsync.Error{Code: dsync.CodeRateLimited, RetryAfterMS: busyRetryAfter.Milliseconds(), Message: fmt.Sprintf(
 			"this desktop already has %d jobs running on the hub; wait for one to finish", mine)}
 	}
-	if len(t.byID) >= t.max {
-		return "", &dsync.Error{Code: dsync.CodeUnavailable, RetryAfterMS: 5000, Message: fmt.Sprintf(
-			"the hub is busy with %d jobs; try again in a minute", len(t.byID))}
+	if running >= t.max {
+		return "", &dsync.Error{Code: dsync.CodeRateLimited, RetryAfterMS: busyRetryAfter.Milliseconds(), Message: fmt.Sprintf(
+			"the hub is busy with %d jobs; try again in a minute", running)}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	j := &job{id: id, owner: owner, method: method, cancel: cancel, expires: t.now().Add(t.ttl)}
@@ -94,6 +140,20 @@ func (t *jobTable) start(owner, method string, fn func(ctx context.Context, p Pr
 	t.byID[id] = j
 	go t.run(ctx, j, fn, toWire)
 	return id, nil
+}
+
+// validJobID: a job ID a desktop chose has the shape of the hub's own
+// (hex), or of a UUID.
+func validJobID(id string) bool {
+	if len(id) < 16 || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *jobTable) run(ctx context.Context, j *job, fn func(ctx context.Context, p Progress) (any, error), toWire func(error) *dsync.Error) {
@@ -123,7 +183,8 @@ func (t *jobTable) run(ctx context.Context, j *job, fn func(ctx context.Context,
 		res = b
 	}()
 	t.mu.Lock()
-	j.finished, j.result, j.err = true, res, werr
+	j.finished, j.finishedAt, j.result, j.err = true, t.now(), res, werr
+	t.trimFinished()
 	t.mu.Unlock()
 	j.cancel()
 	lvl := slog.LevelInfo
@@ -181,6 +242,26 @@ func (t *jobTable) expire(j *job) {
 		t.log.Warn("admin job abandoned: cancelled", "job", j.id, "method", j.method, "device", j.owner)
 	}
 	t.drop(j)
+}
+
+// trimFinished forgets the oldest finished jobs beyond the table's bound
+// of them; t.mu is held.
+func (t *jobTable) trimFinished() {
+	var done []*job
+	for _, j := range t.byID {
+		if j.finished {
+			done = append(done, j)
+		}
+	}
+	over := len(done) - t.max*finishedPerSlot
+	if over <= 0 {
+		return
+	}
+	slices.SortFunc(done, func(a, b *job) int { return a.finishedAt.Compare(b.finishedAt) })
+	for _, j := range done[:over] {
+		t.log.Warn("admin job answer not collected: forgotten to make room", "job", j.id, "method", j.method, "device", j.owner)
+		t.drop(j)
+	}
 }
 
 // drop cancels and forgets a job; t.mu is held.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,16 +85,23 @@ func TestJobBounds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := jt.start("a", "m", block, jobWire); !errors.Is(err, dsync.ErrUnavailable) {
-		t.Errorf("a third job of one device: %v", err)
+	// A full table is the hub being busy, with when to come back: not the
+	// hub being unreachable.
+	busy := func(what string, err error) {
+		t.Helper()
+		var we *dsync.Error
+		if !errors.As(err, &we) || we.Code != dsync.CodeRateLimited || we.RetryAfter() <= 0 || errors.Is(err, dsync.ErrUnavailable) {
+			t.Errorf("%s: %#v, want rate_limited with a retry-after", what, err)
+		}
 	}
+	_, err := jt.start("a", "m", block, jobWire)
+	busy("a third job of one device", err)
 	id, err := jt.start("b", "m", block, jobWire)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := jt.start("c", "m", block, jobWire); !errors.Is(err, dsync.ErrUnavailable) {
-		t.Errorf("a job over the hub's bound: %v", err)
-	}
+	_, err = jt.start("c", "m", block, jobWire)
+	busy("a job over the hub's bound", err)
 	// Cancelling one makes room; only its owner may.
 	if err := jt.cancelJob("a", id); !errors.Is(err, dsync.ErrNotFound) {
 		t.Errorf("cancel of another device's job: %v", err)
@@ -138,5 +146,99 @@ func TestJobErrors(t *testing.T) {
 	boom, _ := jt.start("d", "plan-roster", func(context.Context, Progress) (any, error) { panic("bug") }, jobWire)
 	if st := wait(boom); st.Error == nil || st.Error.Code != dsync.CodeInternal {
 		t.Errorf("panicking job = %+v", st)
+	}
+}
+
+// waitFinished polls a job until it finishes.
+func waitFinished(t *testing.T, jt *jobTable, owner, id string) JobStatus {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		st, err := jt.status(owner, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Finished {
+			return st
+		}
+	}
+	t.Fatalf("job %s did not finish", id)
+	return JobStatus{}
+}
+
+// Finished jobs whose answers were not collected do not count against the
+// bounds: only running jobs do, so a desktop that closed without collecting
+// an answer does not lock the hub for the TTL. What finished jobs hold is
+// bounded apart, the oldest forgotten first.
+func TestJobFinishedDoNotCount(t *testing.T) {
+	jt := testJobTable(2, 2, time.Minute)
+	defer jt.close()
+	quick := func(n int) func(context.Context, Progress) (any, error) {
+		return func(context.Context, Progress) (any, error) { return n, nil }
+	}
+	var first string
+	for i := range 2 {
+		id, err := jt.start("a", "m", quick(i), jobWire)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = id
+		}
+		waitFinished(t, jt, "a", id)
+	}
+	// Two finished and uncollected: the device and the hub may start more.
+	id, err := jt.start("a", "m", quick(2), jobWire)
+	if err != nil {
+		t.Fatalf("a job after two finished ones: %v", err)
+	}
+	waitFinished(t, jt, "a", id)
+	for i := 3; i < 3+finishedPerSlot*2; i++ {
+		id, err := jt.start("b", "m", quick(i), jobWire)
+		if err != nil {
+			t.Fatalf("job %d: %v", i, err)
+		}
+		waitFinished(t, jt, "b", id)
+	}
+	if n := jt.count(); n > finishedPerSlot*2 {
+		t.Errorf("%d finished jobs held, want at most %d", n, finishedPerSlot*2)
+	}
+	if _, err := jt.status("a", first); !errors.Is(err, dsync.ErrNotFound) {
+		t.Errorf("the oldest finished job is still held: %v", err)
+	}
+}
+
+// A start re-sent with the job ID its desktop chose (the answer to the
+// first was lost) is the same job, not a second one.
+func TestJobClientChosenID(t *testing.T) {
+	jt := testJobTable(4, 4, time.Minute)
+	defer jt.close()
+	var runs atomic.Int32
+	fn := func(context.Context, Progress) (any, error) { runs.Add(1); return "done", nil }
+	const mine = "0123456789abcdef0123456789abcdef"
+	id, err := jt.startAs("a", "apply-roster", mine, fn, jobWire)
+	if err != nil || id != mine {
+		t.Fatalf("start as %s = %s, %v", mine, id, err)
+	}
+	waitFinished(t, jt, "a", id)
+	again, err := jt.startAs("a", "apply-roster", mine, fn, jobWire)
+	if err != nil || again != mine {
+		t.Fatalf("re-sent start = %s, %v", again, err)
+	}
+	if st := waitFinished(t, jt, "a", id); string(st.Result) != `"done"` || runs.Load() != 1 {
+		t.Errorf("after the re-sent start: %+v, %d runs; want the first job's answer and one run", st, runs.Load())
+	}
+	// Another device, or another method, under that ID: refused, and the
+	// job is not disclosed.
+	if _, err := jt.startAs("b", "apply-roster", mine, fn, jobWire); !errors.Is(err, dsync.ErrBadRequest) {
+		t.Errorf("another device reusing the ID: %v", err)
+	}
+	if _, err := jt.startAs("a", "plan-roster", mine, fn, jobWire); !errors.Is(err, dsync.ErrBadRequest) {
+		t.Errorf("another method under the ID: %v", err)
+	}
+	if _, err := jt.startAs("a", "plan-roster", "../x", fn, jobWire); !errors.Is(err, dsync.ErrBadRequest) {
+		t.Errorf("a malformed ID: %v", err)
+	}
+	if runs.Load() != 1 {
+		t.Errorf("%d runs, want 1", runs.Load())
 	}
 }

@@ -37,6 +37,11 @@ type LocalOptions struct {
 	Hub *HubInvite
 	// Logger records what managers change (default slog.Default()).
 	Logger *slog.Logger
+	// RecordedBy says who enters the changes when it is not the manager at
+	// their own desk: dudao-hub's commands acting for a manager (--as) set
+	// it to the hub's operator. It is kept beside the manager where a
+	// change records who made it (off-roster links); "" for the desk.
+	RecordedBy string
 }
 
 // HubInvite is what an enrolment invite carries besides the code: the
@@ -60,10 +65,16 @@ const defaultEnrolTTL = 15 * time.Minute
 // is ErrNotFound, as if it did not exist. A manager without a region (a
 // single office) works over every region.
 //
-// Standard versions are shared by every region, and any manager may import
-// one: a version only ever adds to what exists (a version number is never
-// reused for other content), and which version a tablet uses is the
-// newest, wherever it was imported from.
+// Standard versions are shared by every region (a tablet uses the newest,
+// wherever it was imported from), so only a manager over every region
+// imports one; a regional manager is refused, unless their region is the
+// only one there is (the demo, a single office). A version only ever adds
+// to what exists: a version number is never reused for other content.
+//
+// Devices: a regional manager enrols and revokes tablets; a manager's
+// desktop is revoked with dudao-hub device revoke or by a manager over
+// every region, and never by its own manager through the desk (which would
+// lock them out of it).
 type Local struct {
 	db      *store.DB
 	manager store.User
@@ -134,6 +145,12 @@ func (l *Local) Scope(ctx context.Context) (Scope, error) {
 			return Scope{}, fmt.Errorf("scope of %s: %w", l.manager.Username, err)
 		}
 		s.RegionName = name
+	}
+	switch err := l.mayImportStandard(ctx); {
+	case err == nil:
+		s.ImportsStandards = true
+	case !errors.Is(err, ErrForbidden):
+		return Scope{}, fmt.Errorf("scope of %s: %w", l.manager.Username, err)
 	}
 	return s, nil
 }
@@ -292,6 +309,9 @@ func (l *Local) Standard(ctx context.Context, version int) (*standard.Version, e
 // nothing and returns it.
 func (l *Local) ImportStandard(ctx context.Context, name string, data []byte) (store.StandardInfo, error) {
 	name = cmp.Or(strings.TrimSpace(name), "standard")
+	if err := l.mayImportStandard(ctx); err != nil {
+		return store.StandardInfo{}, fmt.Errorf("import standard %s: %w", name, err)
+	}
 	v, err := standard.Parse(name, data)
 	if err != nil {
 		var ve *standard.ValidationError
@@ -333,6 +353,23 @@ func (l *Local) ImportStandard(ctx context.Context, name string, data []byte) (s
 		}
 	}
 	return store.StandardInfo{}, fmt.Errorf("import standard %s: version %d: %w after import", name, v.Version, ErrNotFound)
+}
+
+// mayImportStandard refuses a regional manager: a standard version is used
+// by every region. The manager of the only region there is is over every
+// region, and may.
+func (l *Local) mayImportStandard(ctx context.Context) error {
+	if l.region() == "" {
+		return nil
+	}
+	regions, err := l.db.Regions(ctx)
+	if err != nil {
+		return err
+	}
+	if len(regions) == 1 && regions[0].ID == l.region() {
+		return nil
+	}
+	return fmt.Errorf("%w: standard versions are shared by every region, so a new one is imported by a manager over every region (head office), or on the hub with dudao-hub standard import", ErrForbidden)
 }
 
 // ---- inspections ----
@@ -826,37 +863,52 @@ func (l *Local) EnrolDevice(ctx context.Context, name string) (Enrolment, error)
 	if name == "" {
 		return Enrolment{}, fmt.Errorf("enrol device: %w: empty name", ErrInvalid)
 	}
+	regions, err := l.regionNames(ctx)
+	if err != nil {
+		return Enrolment{}, err
+	}
 	region := l.region()
 	if region == "" {
-		regions, err := l.db.Regions(ctx)
-		if err != nil {
-			return Enrolment{}, err
-		}
 		if len(regions) != 1 {
 			return Enrolment{}, fmt.Errorf("enrol device %q: %w: there are %d regions and a tablet belongs to one; enrol it with dudao-hub device enrol --region",
 				name, ErrInvalid, len(regions))
 		}
-		region = regions[0].ID
+		for id := range regions {
+			region = id
+		}
 	}
 	ttl := cmp.Or(l.opt.Hub.EnrolTTL, defaultEnrolTTL)
 	e, err := dsync.NewEnrolment(ctx, l.db, name, region, l.now().Add(ttl))
 	if err != nil {
 		return Enrolment{}, err
 	}
-	row, err := l.device(ctx, e.Device.ID)
-	if err != nil {
-		return Enrolment{}, err
-	}
+	// The code is live from here on: the answer is built from what the
+	// enrolment recorded, so that nothing read after it can report a
+	// failure while a working code exists.
+	row := DeviceRow{DeviceAccount: store.DeviceAccount{Device: e.Device, Pending: -1}, RegionName: regions[e.Device.RegionID],
+		Pending: -1}
 	inv := dsync.Invite{URL: l.opt.Hub.URL, Pins: l.opt.Hub.Pins, Code: e.Code}
 	l.log.Info("device enrolment created", "device", e.Device.ID, "name", name, "region", region, "expires", e.Expires)
 	return Enrolment{Device: row, Code: e.Code, Expires: e.Expires, Invite: inv.String()}, nil
 }
 
 // RevokeDevice revokes a device of the region: its token is refused from
-// now on.
+// now on. A regional manager revokes tablets only; a manager over every
+// region also revokes managers' desktops, except their own (ErrForbidden).
 func (l *Local) RevokeDevice(ctx context.Context, deviceID, reason string) (DeviceRow, error) {
-	if _, err := l.device(ctx, deviceID); err != nil {
+	d, err := l.device(ctx, deviceID)
+	if err != nil {
 		return DeviceRow{}, err
+	}
+	if d.UserID != "" {
+		switch {
+		case l.region() != "":
+			return DeviceRow{}, fmt.Errorf("revoke device %q: %w: it is a manager's desktop, and a regional manager revokes tablets only; a desktop is revoked on the hub with dudao-hub device revoke, or by a manager over every region",
+				d.Name, ErrForbidden)
+		case d.UserID == l.manager.ID:
+			return DeviceRow{}, fmt.Errorf("revoke device %q: %w: it is your own desktop, and revoking it here would lock you out; revoke it on the hub with dudao-hub device revoke",
+				d.Name, ErrForbidden)
+		}
 	}
 	reason = cmp.Or(strings.TrimSpace(reason), "revoked by manager "+l.manager.Username)
 	if _, err := l.db.RevokeDevice(ctx, deviceID, reason); err != nil {
@@ -880,13 +932,15 @@ func (l *Local) OffRoster(ctx context.Context) ([]store.OffRosterPerson, error) 
 }
 
 // LinkOffRoster records, beside the sealed record, that an off-roster
-// person is this roster entry, with the manager and the time.
+// person is this roster entry, with the manager, the time and, when someone
+// else entered it for them, who (LocalOptions.RecordedBy).
 func (l *Local) LinkOffRoster(ctx context.Context, inspectionID, personID, staffID string) error {
 	err := l.db.LinkOffRoster(ctx, store.OffRosterLink{InspectionID: inspectionID, PersonID: personID, StaffID: staffID,
-		LinkedBy: l.manager.ID, LinkedAt: l.now()}, l.region())
+		LinkedBy: l.manager.ID, LinkedAt: l.now(), RecordedBy: l.opt.RecordedBy}, l.region())
 	if err != nil {
 		return err
 	}
-	l.log.Info("off-roster person linked", "inspection", inspectionID, "person", personID, "staff", staffID)
+	l.log.Info("off-roster person linked", "inspection", inspectionID, "person", personID, "staff", staffID,
+		"recorded_by", l.opt.RecordedBy)
 	return nil
 }

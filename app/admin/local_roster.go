@@ -42,8 +42,11 @@ type RosterImport struct {
 // current halls and staff, changing nothing. regionID "" plans as a manager
 // over every region; otherwise rows naming a hall of another region, or an
 // employee number of someone in another region, are rejected with that
-// reason. progress (may be nil) is called with the bytes read of the file
-// and, at the end, with the total done. now decides who is active.
+// reason (which names nothing of the other region), and the rest is planned
+// against the region's own halls and staff only, so that no reason or
+// warning can name another region's. progress (may be nil) is called with
+// the bytes read of the file and, at the end, with the total done. now
+// decides who is active.
 func PlanRosterFile(ctx context.Context, db *store.DB, regionID string, f RosterFile, now time.Time, progress Progress) (*RosterImport, error) {
 	file, err := parseRoster(f, progress, 1)
 	if err != nil {
@@ -57,11 +60,7 @@ func PlanRosterFile(ctx context.Context, db *store.DB, regionID string, f Roster
 	if err != nil {
 		return nil, err
 	}
-	regions, err := db.Regions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	imp := planRoster(file, f.Data, halls, staff, regions, regionID, now)
+	imp := planRoster(file, f.Data, halls, staff, regionID, now)
 	if progress != nil {
 		progress(len(f.Data)+1, len(f.Data)+1)
 	}
@@ -81,10 +80,6 @@ func ApplyRosterFile(ctx context.Context, db *store.DB, regionID string, f Roste
 	if err != nil {
 		return nil, nil, err
 	}
-	regions, err := db.Regions(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
 	var imp *RosterImport
 	var res store.RosterResult
 	err = db.InTx(ctx, func(tx *store.Tx) error {
@@ -96,7 +91,7 @@ func ApplyRosterFile(ctx context.Context, db *store.DB, regionID string, f Roste
 		if err != nil {
 			return err
 		}
-		imp = planRoster(file, f.Data, halls, staff, regions, regionID, at)
+		imp = planRoster(file, f.Data, halls, staff, regionID, at)
 		if digest != "" && imp.Summary.Digest != digest {
 			return fmt.Errorf("apply roster %s: %w; check the dry run again", imp.Summary.File, ErrStale)
 		}
@@ -153,7 +148,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // planRoster plans a parsed file against the current halls and staff.
-func planRoster(file *roster.File, data []byte, halls []store.Hall, staff []store.Staff, regions []store.Region, regionID string, now time.Time) *RosterImport {
+func planRoster(file *roster.File, data []byte, halls []store.Hall, staff []store.Staff, regionID string, now time.Time) *RosterImport {
 	cur := roster.Current{}
 	hallByID := map[string]store.Hall{}
 	for _, h := range halls {
@@ -168,12 +163,9 @@ func planRoster(file *roster.File, data []byte, halls []store.Hall, staff []stor
 			HallID: s.HallID, Badge: s.Badge, Active: s.ActiveAt(now),
 		})
 	}
-	regionName := map[string]string{}
-	for _, r := range regions {
-		regionName[r.ID] = r.Name
-	}
 	if regionID != "" {
-		file = withoutOtherRegions(file, cur, hallByID, staff, regionName, regionID)
+		file = withoutOtherRegions(file, cur, hallByID, staff, regionID)
+		cur = regionOnly(cur, hallByID, regionID)
 	}
 	plan := file.Plan(cur)
 
@@ -224,6 +216,13 @@ func planRoster(file *roster.File, data []byte, halls []store.Hall, staff []stor
 	return imp
 }
 
+// Why a regional manager's row is refused. Neither names what the other
+// region holds (its hall, staff or region): the manager may not see it.
+const (
+	reasonHallElsewhere  = "hall not in your region"
+	reasonStaffElsewhere = "employee number belongs to staff outside your region; only a manager over every region moves staff between regions"
+)
+
 // withoutOtherRegions turns the rows a manager of regionID may not import
 // into rejects: a row whose hall is in another region, and a row whose
 // employee number is someone's in another region (moving staff between
@@ -232,32 +231,29 @@ func planRoster(file *roster.File, data []byte, halls []store.Hall, staff []stor
 // because a row that changes nothing appears in no list of the plan, yet
 // would still make its hall "covered" and deactivate that hall's staff.
 func withoutOtherRegions(file *roster.File, cur roster.Current, halls map[string]store.Hall, staff []store.Staff,
-	regionName map[string]string, regionID string) *roster.File {
+	regionID string) *roster.File {
 	type refusal struct{ field, value, reason string }
 	why := map[int]refusal{}
 	resolved := file.Plan(roster.Current{Halls: cur.Halls}) // no staff: every placeable row is an addition
 	for _, c := range resolved.Add {
 		if h := halls[c.Hall.ID]; h.RegionID != regionID {
-			why[c.Row.Line] = refusal{roster.FieldHall, c.Row.Hall, fmt.Sprintf("hall %s belongs to region %s; you manage %s only",
-				h.Name, cmp.Or(regionName[h.RegionID], h.RegionID), cmp.Or(regionName[regionID], regionID))}
+			why[c.Row.Line] = refusal{roster.FieldHall, c.Row.Hall, reasonHallElsewhere}
 		}
 	}
-	byNo := map[string]store.Staff{}
+	// Numbers compare as the roster package compares them, so one number
+	// may be several records'; any of them elsewhere refuses the row.
+	elsewhere := map[string]bool{}
 	for _, s := range staff {
-		byNo[normEmployeeNo(s.EmployeeNo)] = s
+		if halls[s.HallID].RegionID != regionID {
+			elsewhere[normEmployeeNo(s.EmployeeNo)] = true
+		}
 	}
 	for _, r := range file.Rows {
 		if _, done := why[r.Line]; done {
 			continue
 		}
-		s, ok := byNo[normEmployeeNo(r.EmployeeNo)]
-		if !ok {
-			continue
-		}
-		if h := halls[s.HallID]; h.RegionID != regionID {
-			why[r.Line] = refusal{roster.FieldEmployeeNo, r.EmployeeNo, fmt.Sprintf(
-				"belongs to %s of hall %s in region %s; only a manager over every region moves staff between regions",
-				s.Name, h.Name, cmp.Or(regionName[h.RegionID], h.RegionID))}
+		if elsewhere[normEmployeeNo(r.EmployeeNo)] {
+			why[r.Line] = refusal{roster.FieldEmployeeNo, r.EmployeeNo, reasonStaffElsewhere}
 		}
 	}
 	if len(why) == 0 {
@@ -276,6 +272,26 @@ func withoutOtherRegions(file *roster.File, cur roster.Current, halls map[string
 			Value: no.value, Reason: no.reason, EmployeeNo: r.EmployeeNo, Name: r.Name})
 	}
 	return &out
+}
+
+// regionOnly is what a regional manager's rows are planned against: the
+// region's halls and their staff. The rows naming anything else are
+// rejected already (withoutOtherRegions); planning against the region alone
+// keeps the planner's reasons and warnings (an ambiguous hall, a number on
+// several records, a hall name it suggests) from naming another region's.
+func regionOnly(cur roster.Current, halls map[string]store.Hall, regionID string) roster.Current {
+	var out roster.Current
+	for _, h := range cur.Halls {
+		if halls[h.ID].RegionID == regionID {
+			out.Halls = append(out.Halls, h)
+		}
+	}
+	for _, s := range cur.Staff {
+		if halls[s.HallID].RegionID == regionID {
+			out.Staff = append(out.Staff, s)
+		}
+	}
+	return out
 }
 
 // normEmployeeNo is how the roster package compares employee numbers:

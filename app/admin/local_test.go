@@ -3,6 +3,8 @@ package admin_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -351,8 +353,8 @@ func TestLocalRegionScoping(t *testing.T) {
 	plan, err := a.PlanRoster(ctx, admin.RosterFile{Name: "roster.csv", Data: []byte(
 		"工号,姓名,性别,岗位,营业厅\nE101,王丽,女,收银员,KM-001\nE102,李娜,女,收银员,KM-002\nE301,钱多,男,收银员,DL-001\n")}, nil)
 	localMust(t, err)
-	if len(plan.Rejects) != 1 || plan.Rejects[0].Line != 4 || !strings.Contains(plan.Rejects[0].Reason, "region 大理") {
-		t.Errorf("roster plan rejects = %+v, want line 4 refused for region 大理", plan.Rejects)
+	if len(plan.Rejects) != 1 || plan.Rejects[0].Line != 4 || !strings.Contains(plan.Rejects[0].Reason, "hall not in your region") {
+		t.Errorf("roster plan rejects = %+v, want line 4 refused: the hall is not in the region", plan.Rejects)
 	}
 	if len(plan.Add) != 0 || len(plan.Deactivate) != 0 {
 		t.Errorf("roster plan = %+v: nothing to add or deactivate in region A", plan)
@@ -523,7 +525,7 @@ func TestLocalRosterOtherRegionRows(t *testing.T) {
 	plan, err := a.PlanRoster(localCtx, f, nil)
 	localMust(t, err)
 	if len(plan.Rejects) != 2 || plan.Rejects[0].Line != 4 || plan.Rejects[1].Line != 5 ||
-		!strings.Contains(plan.Rejects[1].Reason, "only a manager over every region") {
+		!strings.Contains(plan.Rejects[1].Reason, "employee number belongs to staff outside your region") {
 		t.Errorf("Rejects = %+v", plan.Rejects)
 	}
 	if slices.Contains(plan.Halls, r.hallB1.Name) || len(plan.Deactivate) != 0 || len(plan.Update)+len(plan.Add) != 0 {
@@ -576,7 +578,7 @@ grades:
 // version is listed first.
 func TestLocalImportStandard(t *testing.T) {
 	r := newLocalRegions(t)
-	a := r.local(r.mgrA, admin.LocalOptions{})
+	a := r.local(r.mgrAll, admin.LocalOptions{})
 	_, err := a.ImportStandard(localCtx, "v2.yaml", []byte(localBadStandard))
 	var se *admin.StandardError
 	if !errors.As(err, &se) || !errors.Is(err, admin.ErrInvalid) {
@@ -610,12 +612,102 @@ func TestLocalImportStandard(t *testing.T) {
 		t.Fatalf("ImportStandard of version 2 = %+v, %v", info, err)
 	}
 	list, err := a.Standards(localCtx)
-	if err != nil || len(list) != 2 || list[0].Version != 2 || list[1].Inspections != 2 {
+	if err != nil || len(list) != 2 || list[0].Version != 2 || list[1].Inspections != 3 { // every region's
 		t.Errorf("Standards = %+v, %v", list, err)
 	}
 	v, err := a.Standard(localCtx, 2)
 	if err != nil || v.Grade(90.5).ID != "good" {
 		t.Errorf("Standard(2): %v; the edited bands should make 90.5 good", err)
+	}
+}
+
+// TestLocalImportStandardScope: a standard version is used by every
+// region, so only a manager over every region imports one; a regional
+// manager is refused before the file is read, and told who may. On a
+// database of one region its manager is over every region there is.
+func TestLocalImportStandardScope(t *testing.T) {
+	r := newLocalRegions(t)
+	v2 := strings.Replace(string(data.StandardV1), "version: 1", "version: 2", 1)
+	for _, bad := range []string{v2, localBadStandard} {
+		_, err := r.local(r.mgrA, admin.LocalOptions{}).ImportStandard(localCtx, "v2.yaml", []byte(bad))
+		var se *admin.StandardError
+		if !errors.Is(err, admin.ErrForbidden) || errors.As(err, &se) ||
+			!strings.Contains(err.Error(), "shared by every region") || !strings.Contains(err.Error(), "dudao-hub standard import") {
+			t.Errorf("a regional manager imports a standard: %v, want ErrForbidden saying who may", err)
+		}
+	}
+	if list, err := r.db.Standards(localCtx); err != nil || len(list) != 1 {
+		t.Errorf("standards after the refusals = %+v, %v", list, err)
+	}
+	for _, c := range []struct {
+		mgr  store.User
+		want bool
+	}{{r.mgrA, false}, {r.mgrAll, true}} {
+		if sc, err := r.local(c.mgr, admin.LocalOptions{}).Scope(localCtx); err != nil || sc.ImportsStandards != c.want {
+			t.Errorf("Scope of %s = %+v, %v; want ImportsStandards %v", c.mgr.Username, sc, err, c.want)
+		}
+	}
+	if info, err := r.local(r.mgrAll, admin.LocalOptions{}).ImportStandard(localCtx, "v2.yaml", []byte(v2)); err != nil || info.Version != 2 {
+		t.Errorf("the manager over every region imports v2 = %+v, %v", info, err)
+	}
+
+	// One region: its manager (the demo's, a single office's) imports.
+	db, err := store.Open(filepath.Join(t.TempDir(), "one.db"), store.WithLogger(localQuiet))
+	localMust(t, err)
+	t.Cleanup(func() { db.Close() })
+	_, err = db.ImportStandard(localCtx, standard.V1(), data.StandardV1)
+	localMust(t, err)
+	only, err := db.AddRegion(localCtx, "昆明")
+	localMust(t, err)
+	mgr := store.User{ID: inspect.NewID(), Name: "李经理", Username: "li", Role: store.RoleManager, RegionID: only.ID}
+	onlyRegion := admin.NewLocal(db, mgr, admin.LocalOptions{Logger: localQuiet})
+	if sc, err := onlyRegion.Scope(localCtx); err != nil || !sc.ImportsStandards {
+		t.Errorf("Scope of the only region's manager = %+v, %v", sc, err)
+	}
+	if info, err := onlyRegion.ImportStandard(localCtx, "v2.yaml", []byte(v2)); err != nil || info.Version != 2 {
+		t.Errorf("the manager of the only region imports v2 = %+v, %v", info, err)
+	}
+}
+
+// TestLocalRosterRejectsNameNothingElsewhere: a regional manager's dry run
+// says why a row is refused without naming what another region holds: not
+// its staff's names or IDs, halls or region, nor another region's hall as
+// the one a mistyped name may have meant.
+func TestLocalRosterRejectsNameNothingElsewhere(t *testing.T) {
+	r := newLocalRegions(t)
+	ctx := localCtx
+	// Employee numbers compare without case: e101 in B is E101 in a file.
+	dup, err := r.db.UpsertStaff(ctx, store.Staff{EmployeeNo: "e101", Name: "钱七", Gender: standard.GenderMale,
+		Role: standard.RoleCashier, HallID: r.hallB1.ID})
+	localMust(t, err)
+	f := admin.RosterFile{Name: "roster.csv", Data: []byte("工号,姓名,性别,岗位,营业厅\n" +
+		"E201,某人,女,收银员,KM-001\n" + // B's 赵敏's number
+		"E999,新人,女,收银员,DL-001\n" + // B's hall
+		"E101,王丽,女,收银员,KM-001\n" + // A's 王丽, and B's 钱七 under e101
+		"E102,李娜,女,收银员," + r.hallA1.Name + "\n" + // A's hall by name
+		"E998,某某,女,收银员,古城 营业厅\n")} // B's hall's name, mistyped
+	plan, err := r.local(r.mgrA, admin.LocalOptions{}).PlanRoster(ctx, f, nil)
+	localMust(t, err)
+	b, err := json.Marshal(plan)
+	localMust(t, err)
+	for _, secret := range []string{r.staffB1.ID, r.staffB1.Name, dup.ID, dup.Name, r.hallB1.ID, r.hallB1.Name,
+		r.regB.ID, r.regB.Name} {
+		if strings.Contains(string(b), secret) {
+			t.Errorf("the plan shows region B's %q: %s", secret, b)
+		}
+	}
+	reasons := map[int]string{}
+	for _, rj := range plan.Rejects {
+		reasons[rj.Line] = rj.Reason
+	}
+	if !strings.Contains(reasons[2], "employee number belongs to staff outside your region") ||
+		!strings.Contains(reasons[3], "hall not in your region") ||
+		!strings.Contains(reasons[4], "employee number belongs to staff outside your region") ||
+		!strings.Contains(reasons[6], "unknown hall") || len(reasons) != 4 {
+		t.Errorf("rejects = %+v", plan.Rejects)
+	}
+	if len(plan.Update) != 1 || plan.Update[0].EmployeeNo != "E102" || plan.Update[0].HallName != r.hallA1.Name {
+		t.Errorf("updates = %+v, want E102 moved to %s", plan.Update, r.hallA1.Name)
 	}
 }
 
@@ -776,6 +868,21 @@ func TestLocalLinkOffRoster(t *testing.T) {
 	if err != nil || got.People[1].StaffID != "" || !got.People[1].OffRoster {
 		t.Errorf("the sealed person after the link = %+v, %v", got.People[1], err)
 	}
+	// Made at the manager's own desk: the manager, nobody else.
+	if l, err := r.db.OffRosterLinkOf(ctx, r.offA.ID); err != nil || l.LinkedBy != r.mgrA.ID || l.RecordedBy != "" || l.StaffID != r.staffA1.ID {
+		t.Errorf("the desk's link = %+v, %v", l, err)
+	}
+	// Entered for a manager by someone else (dudao-hub's operator): the
+	// link says so.
+	newcomer, err := r.db.UpsertStaff(ctx, store.Staff{EmployeeNo: "E202", Name: "新同事", Gender: standard.GenderFemale,
+		Role: standard.RoleCashier, HallID: r.hallB1.ID})
+	localMust(t, err)
+	hub := r.local(r.mgrB, admin.LocalOptions{RecordedBy: "dudao-hub staff link, by 王工 (OS user ops)"})
+	localMust(t, hub.LinkOffRoster(ctx, r.insB1.ID, r.offB.ID, newcomer.ID))
+	if l, err := r.db.OffRosterLinkOf(ctx, r.offB.ID); err != nil || l.LinkedBy != r.mgrB.ID ||
+		l.RecordedBy != "dudao-hub staff link, by 王工 (OS user ops)" || l.StaffID != newcomer.ID || l.InspectionID != r.insB1.ID {
+		t.Errorf("the operator's link = %+v, %v", l, err)
+	}
 }
 
 // TestLocalDevices: enrolling needs the hub; the invite carries its address,
@@ -818,6 +925,76 @@ func TestLocalDevices(t *testing.T) {
 	}
 	_, err = a.RevokeDevice(ctx, inspect.NewID(), "")
 	localWantNotFound(t, "revoke an unknown device", err)
+}
+
+// desktop enrols and redeems a manager's desktop on the database.
+func (r *localRegions) desktop(t *testing.T, name string, mgr store.User) store.DeviceAccount {
+	t.Helper()
+	code := "code-" + name
+	_, err := r.db.NewEnrolment(localCtx, store.Device{Name: name, RegionID: mgr.RegionID, UserID: mgr.ID}, code, time.Now().Add(time.Hour))
+	localMust(t, err)
+	d, err := r.db.RedeemEnrolment(localCtx, code, "nonce-"+name, "token-"+name)
+	localMust(t, err)
+	return d
+}
+
+// TestLocalRevokeDesktops: a regional manager revokes tablets only; a
+// manager's desktop is revoked with dudao-hub device revoke, or by a manager
+// over every region, never their own through the desk.
+func TestLocalRevokeDesktops(t *testing.T) {
+	r := newLocalRegions(t)
+	ctx := localCtx
+	peer := store.User{ID: inspect.NewID(), Name: "昆明副经理", Username: "mgr-a2", Role: store.RoleManager, RegionID: r.regA.ID}
+	localMust(t, r.db.ApplyMaster(ctx, store.MasterBatch{Users: []store.UserRecord{{User: peer, PinHash: "x"}}}, false, nil))
+	mine, peers, boss := r.desktop(t, "昆明经理的电脑", r.mgrA), r.desktop(t, "副经理的电脑", peer), r.desktop(t, "总经理的电脑", r.mgrAll)
+	a := r.local(r.mgrA, admin.LocalOptions{})
+	for name, d := range map[string]store.DeviceAccount{"own desktop": mine, "a peer's desktop": peers} {
+		_, err := a.RevokeDevice(ctx, d.ID, "")
+		if !errors.Is(err, admin.ErrForbidden) || !strings.Contains(err.Error(), "dudao-hub device revoke") {
+			t.Errorf("regional manager revokes %s: %v, want ErrForbidden naming the command", name, err)
+		}
+		if got, err := r.db.DeviceByToken(ctx, "token-"+d.Name); err != nil || got.Revoked() {
+			t.Errorf("%s after a refused revoke: %+v, %v", name, got, err)
+		}
+	}
+	if row, err := a.RevokeDevice(ctx, r.devA.ID, "丢失"); err != nil || !row.Revoked() {
+		t.Errorf("regional manager revokes a tablet: %+v, %v", row, err)
+	}
+
+	all := r.local(r.mgrAll, admin.LocalOptions{})
+	if _, err := all.RevokeDevice(ctx, boss.ID, ""); !errors.Is(err, admin.ErrForbidden) {
+		t.Errorf("the manager over every region revokes their own desktop: %v, want ErrForbidden", err)
+	}
+	if row, err := all.RevokeDevice(ctx, peers.ID, "离职"); err != nil || !row.Revoked() {
+		t.Errorf("the manager over every region revokes a regional manager's desktop: %+v, %v", row, err)
+	}
+	// The hub's operator (no account) may revoke any desktop.
+	op := r.local(store.User{Username: "dudao-hub", Role: store.RoleManager}, admin.LocalOptions{})
+	if row, err := op.RevokeDevice(ctx, boss.ID, "stolen"); err != nil || !row.Revoked() {
+		t.Errorf("the operator revokes a desktop: %+v, %v", row, err)
+	}
+}
+
+// TestLocalEnrolAnswersWhatCommitted: once the enrolment is recorded, its
+// code is live, so a failure to read the device list afterwards must not
+// report the enrolment as failed.
+func TestLocalEnrolAnswersWhatCommitted(t *testing.T) {
+	r := newLocalRegions(t)
+	a := r.local(r.mgrA, admin.LocalOptions{Hub: &admin.HubInvite{URL: "https://hub.example:8443"}})
+	// The device list can no longer be read (what it counts from is gone).
+	raw, err := sql.Open("sqlite3", r.db.Path())
+	localMust(t, err)
+	defer raw.Close()
+	_, err = raw.Exec("DROP TABLE sync_received")
+	localMust(t, err)
+	if _, err := a.Devices(localCtx); err == nil {
+		t.Fatal("the device list still reads: the test needs it broken")
+	}
+	e, err := a.EnrolDevice(localCtx, "新平板")
+	if err != nil || e.Code == "" || e.Invite == "" || e.Device.Name != "新平板" || e.Device.RegionID != r.regA.ID ||
+		e.Device.RegionName != "昆明" || e.Device.Pending != -1 || e.Device.ID == "" {
+		t.Errorf("EnrolDevice with the device list broken = %+v, %v; want the recorded enrolment", e, err)
+	}
 }
 
 // TestLocalDemo runs the manager's calls on the demo database, as the demo's

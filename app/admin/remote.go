@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -35,18 +37,32 @@ type RemoteOptions struct {
 	HubURL string
 	// PollEvery is how often a job's state is asked for (150 ms).
 	PollEvery time.Duration
-	// PollFailures is how many polls of a job in a row may fail to reach
-	// the hub before the wait gives up (3): a moment's outage does not lose
-	// a long job's answer.
+	// PollFailures is how many polls of a job that changes nothing
+	// (PlanRoster, ExportSummary) may fail in a row to reach the hub before
+	// the wait gives up with ErrUnavailable (3): a moment's outage does not
+	// lose a long job's answer.
 	PollFailures int
+	// OutcomePatience is how long a call that changes the hub (ApplyRoster)
+	// goes on trying to learn its outcome through a failing connection (2
+	// minutes): it sends its start again under the same job ID when the
+	// answer to it was lost, and polls the job, less and less often, before
+	// giving up with ErrOutcomeUnknown.
+	OutcomePatience time.Duration
 }
+
+// maxPollBackoff is the longest wait between polls of a job while the hub
+// cannot be reached.
+const maxPollBackoff = 2 * time.Second
 
 // Remote is the Service on a hub: each call goes to the hub's admin API
 // (Server), which runs it for the manager the desktop is enrolled for. A
-// hub that cannot be reached, answers with a server error or times out
-// gives errors wrapping ErrUnavailable (with the cause in the message); the
-// hub's refusals come back as the same sentinels Local returns, so
-// errors.Is works as on the hub.
+// hub that cannot be reached, says it cannot serve now (503) or times out
+// gives errors wrapping ErrUnavailable (with the cause in the message); a
+// busy hub ErrBusy; an import whose outcome could not be learned
+// ErrOutcomeUnknown; the hub's refusals come back as the same sentinels
+// Local returns, so errors.Is works as on the hub. A changed certificate,
+// a version either side is too old for, and the hub's own failure are none
+// of these (see the error block in admin.go).
 type Remote struct {
 	c    AdminCaller
 	user string
@@ -69,13 +85,17 @@ func NewRemote(c AdminCaller, user string, opt RemoteOptions) *Remote {
 	if opt.PollFailures <= 0 {
 		opt.PollFailures = 3
 	}
+	if opt.OutcomePatience <= 0 {
+		opt.OutcomePatience = 2 * time.Minute
+	}
 	return &Remote{c: c, user: user, opt: opt}
 }
 
 // RemoteError is the hub's refusal of a call, or the failure to reach the
 // hub, as Remote returns it: errors.Is finds the admin sentinel it stands
-// for (ErrNotFound, ErrForbidden, ErrUnavailable, ...) and the protocol's
-// (sync.ErrRevoked, sync.ErrCertChanged, ...); Code names it for
+// for (ErrNotFound, ErrForbidden, ErrUnavailable, ErrBusy,
+// ErrOutcomeUnknown, ...) and the protocol's (sync.ErrRevoked,
+// sync.ErrCertChanged, sync.ErrUpdateRequired, ...); Code names it for
 // translation ("sync.error.<code>").
 type RemoteError struct {
 	Method  string
@@ -122,21 +142,73 @@ func fromWire(ctx context.Context, method string, err error) error {
 	case dsync.CodeNotFound:
 		re.kind = ErrNotFound
 	case dsync.CodeForbidden, dsync.CodeUnauthenticated, dsync.CodeRevoked, dsync.CodeNotEnrolled:
+		// The hub's message says which (revoked and why, disabled, another
+		// manager signed in), and the sync sentinel stays findable.
 		re.kind = ErrForbidden
 	case dsync.CodeStale:
 		re.kind = ErrStale
 	case dsync.CodeConflict:
 		re.kind = store.ErrConflict
-	case dsync.CodeLocalProblem:
-		// This computer's own failure: the hub was not asked.
+	case dsync.CodeRateLimited:
+		re.kind = ErrBusy
+	case dsync.CodeCertChanged, dsync.CodeUpdateRequired, dsync.CodeHubTooOld, dsync.CodeInternal, dsync.CodeBadReceipt,
+		dsync.CodeLocalProblem:
+		// Not a moment's outage, and not retried as one: a certificate
+		// that is not the pinned one (maybe an interception), a version
+		// either side is too old for, the hub's own failure, this
+		// computer's. Told apart by the sync sentinel the cause matches.
 	default:
-		// Unreachable, not the hub, a changed certificate, busy, failed
-		// (5xx), rate limited, or a version the two do not share: the hub
-		// cannot be used now, and nothing was done.
+		// Unreachable, not the hub (a portal, a proxy), or the hub saying
+		// it cannot serve now: a moment's outage, and nothing was done.
 		re.kind = ErrUnavailable
 		re.Message = fmt.Sprintf("%v: %s", ErrUnavailable, strings.TrimPrefix(e.Error(), dsync.ErrUnreachable.Error()+": "))
 	}
 	return re
+}
+
+// outcomeUnknown is the error of a call that changes the hub whose outcome
+// could not be learned: cause is the last failure, kept for errors.As and
+// its code, but not mapped to ErrUnavailable, which would say that nothing
+// changed.
+func outcomeUnknown(method string, cause error) error {
+	code := dsync.CodeUnreachable
+	var e *dsync.Error
+	if errors.As(cause, &e) {
+		code = e.Code
+	}
+	return &RemoteError{Method: method, Code: code, kind: ErrOutcomeUnknown, cause: cause,
+		Message: fmt.Sprintf("%v (%s: %v)", ErrOutcomeUnknown, method, cause)}
+}
+
+// answerLost reports whether a call may have reached the hub although no
+// answer came back: the connection failed after it was made, or something
+// that is not the hub answered. A connection that could not even be made
+// (the hub is down, the name does not resolve) did not carry the call, and
+// an answer of the hub's, even a refusal, is an answer.
+func answerLost(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	var e *dsync.Error
+	if !errors.As(err, &e) {
+		return true
+	}
+	return e.Code == dsync.CodeUnreachable || e.Code == dsync.CodeNotHub
+}
+
+// passing reports whether a poll's failure may pass: the hub could not be
+// reached or said it cannot serve now. Anything else is an answer.
+func passing(err error) bool {
+	var e *dsync.Error
+	if !errors.As(err, &e) {
+		return true
+	}
+	switch e.Code {
+	case dsync.CodeUnreachable, dsync.CodeNotHub, dsync.CodeUnavailable, dsync.CodeRateLimited:
+		return true
+	}
+	return false
 }
 
 // do calls a method once and maps its failure.
@@ -148,50 +220,142 @@ func (r *Remote) do(ctx context.Context, method string, req, resp any) error {
 }
 
 // callEndpoint calls an endpoint: at once, or as a job whose progress it
-// reports until the answer comes.
+// reports until the answer comes. A file over MaxUploadBytes is refused
+// before anything is sent.
 func callEndpoint[Req, Resp any](ctx context.Context, r *Remote, e endpoint[Req, Resp], req Req, p Progress) (Resp, error) {
 	var resp Resp
+	if err := checkRequest(req); err != nil {
+		return resp, err
+	}
 	if !e.job {
 		err := r.do(ctx, e.name, req, &resp)
 		return resp, err
 	}
-	var started JobStarted
-	if err := r.do(ctx, e.name, req, &started); err != nil {
+	id, err := r.startJob(ctx, e.name, e.changes, req)
+	if err != nil {
 		return resp, err
 	}
-	if started.Job == "" {
-		return resp, fromWire(ctx, e.name, &dsync.Error{Code: dsync.CodeNotHub, Message: "the hub started no job"})
-	}
-	err := r.wait(ctx, e.name, started.Job, p, &resp)
+	err = r.wait(ctx, e.name, e.changes, id, p, &resp)
 	return resp, err
 }
 
-// wait polls a job until it finishes, feeding p, and decodes its answer.
-// Cancelling ctx cancels the job on the hub.
-func (r *Remote) wait(ctx context.Context, method, id string, p Progress, out any) error {
-	tick := time.NewTicker(r.opt.PollEvery)
-	defer tick.Stop()
-	lastDone, lastTotal, failures := -1, -1, 0
+// startJob starts a job under an ID of its own choosing. The start of a job
+// that changes the hub whose answer is lost is sent again, under the same
+// ID, which the hub recognises, for up to OutcomePatience.
+func (r *Remote) startJob(ctx context.Context, method string, changes bool, req any) (string, error) {
+	id, err := newJobID()
+	if err != nil {
+		return "", fromWire(ctx, method, localProblem(err))
+	}
+	body, err := withJobID(req, id)
+	if err != nil {
+		return "", fromWire(ctx, method, localProblem(err))
+	}
+	deadline := time.Now().Add(r.opt.OutcomePatience)
+	delay := r.opt.PollEvery
 	for {
-		select {
-		case <-ctx.Done():
+		var started JobStarted
+		err := r.c.Admin(ctx, r.user, method, body, &started)
+		switch {
+		case err == nil && started.Job == "":
+			return "", fromWire(ctx, method, &dsync.Error{Code: dsync.CodeNotHub, Message: "the hub started no job"})
+		case err == nil:
+			return started.Job, nil
+		case ctx.Err() != nil:
+			if changes {
+				r.cancelJob(ctx, id) // in case the start arrived
+			}
+			return "", fromWire(ctx, method, err)
+		case !changes || !answerLost(err):
+			return "", fromWire(ctx, method, err)
+		case time.Now().After(deadline):
+			return "", outcomeUnknown(method, err)
+		}
+		if serr := sleep(ctx, delay); serr != nil {
 			r.cancelJob(ctx, id)
-			return ctx.Err()
-		case <-tick.C:
+			return "", serr
+		}
+		delay = min(delay*2, maxPollBackoff)
+	}
+}
+
+// withJobID is a job's request with the job ID beside its fields.
+func withJobID(req any, id string) (json.RawMessage, error) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) < 2 || b[0] != '{' {
+		return nil, fmt.Errorf("a job's request is not a JSON object: %.20s", b)
+	}
+	field, err := json.Marshal(jobIDField{JobID: id})
+	if err != nil {
+		return nil, err
+	}
+	if string(b) == "{}" {
+		return field, nil
+	}
+	out := append(field[:len(field)-1:len(field)-1], ',')
+	return append(out, b[1:]...), nil
+}
+
+func localProblem(err error) error {
+	return &dsync.Error{Code: dsync.CodeLocalProblem, Message: err.Error()}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// wait polls a job until it finishes, feeding p, decodes its answer and
+// lets the hub forget it. Cancelling ctx cancels the job on the hub. A job
+// that changes nothing gives up after PollFailures failed polls in a row
+// (ErrUnavailable); one that changes the hub goes on through failures for
+// OutcomePatience, and then, or when the hub no longer knows the job, it is
+// ErrOutcomeUnknown: the change may have been made.
+func (r *Remote) wait(ctx context.Context, method string, changes bool, id string, p Progress, out any) error {
+	delay := r.opt.PollEvery
+	lastDone, lastTotal, failures := -1, -1, 0
+	var failingSince time.Time
+	for {
+		if err := sleep(ctx, delay); err != nil {
+			r.cancelJob(ctx, id)
+			return err
 		}
 		var st JobStatus
-		if err := r.do(ctx, MethodJobStatus, jobRequest{Job: id}, &st); err != nil {
+		if err := r.c.Admin(ctx, r.user, MethodJobStatus, jobRequest{Job: id}, &st); err != nil {
 			if ctx.Err() != nil {
 				r.cancelJob(ctx, id)
 				return ctx.Err()
 			}
-			if errors.Is(err, ErrUnavailable) && failures+1 < r.opt.PollFailures {
-				failures++
-				continue
+			if !passing(err) {
+				if changes {
+					return outcomeUnknown(method, err)
+				}
+				return fromWire(ctx, method, err)
 			}
-			return err
+			failures++
+			if failingSince.IsZero() {
+				failingSince = time.Now()
+			}
+			switch {
+			case changes && time.Since(failingSince) >= r.opt.OutcomePatience:
+				return outcomeUnknown(method, err)
+			case !changes && failures >= r.opt.PollFailures:
+				return fromWire(ctx, method, err)
+			}
+			delay = min(delay*2, maxPollBackoff)
+			continue
 		}
-		failures = 0
+		failures, failingSince, delay = 0, time.Time{}, r.opt.PollEvery
 		if p != nil && (st.Done != lastDone || st.Total != lastTotal) {
 			lastDone, lastTotal = st.Done, st.Total
 			p(st.Done, st.Total)
@@ -199,6 +363,8 @@ func (r *Remote) wait(ctx context.Context, method, id string, p Progress, out an
 		if !st.Finished {
 			continue
 		}
+		// Collected: the hub need not keep the answer any longer.
+		r.cancelJob(ctx, id)
 		if st.Error != nil {
 			return fromWire(ctx, method, st.Error)
 		}
@@ -210,8 +376,9 @@ func (r *Remote) wait(ctx context.Context, method, id string, p Progress, out an
 	}
 }
 
-// cancelJob asks the hub to stop a job whose caller gave up; the hub
-// forgets an abandoned job after a few minutes anyway.
+// cancelJob asks the hub to stop a job whose caller gave up, or to forget
+// one whose answer was collected; the hub forgets an abandoned job after a
+// few minutes anyway.
 func (r *Remote) cancelJob(ctx context.Context, id string) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()

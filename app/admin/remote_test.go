@@ -2,10 +2,12 @@ package admin_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	stdsync "sync"
 	"testing"
@@ -258,8 +260,8 @@ func TestRemoteRosterJobs(t *testing.T) {
 
 func TestRemoteStandardErrors(t *testing.T) {
 	h := startAdminHub(t, admin.ServerOptions{})
-	r := remoteOf(h.newDesktop("李经理的电脑", h.li), "li")
-	l := h.local(h.li)
+	r := remoteOf(h.newDesktop("总经理的电脑", h.boss), "boss")
+	l := h.local(h.boss)
 
 	info, err := r.ImportStandard(bg, "v2.yaml", []byte(standardV2))
 	ok(t, err)
@@ -305,6 +307,16 @@ func TestRemoteUnavailable(t *testing.T) {
 	if !errors.Is(err, admin.ErrUnavailable) {
 		t.Errorf("job on a stopped hub: %v", err)
 	}
+	// An import to a hub nobody answers at: the call never left, so
+	// nothing changed, and it says so at once.
+	start := time.Now()
+	_, err = r.ApplyRoster(bg, admin.RosterFile{Name: "r.csv", Data: []byte(rosterCSV)}, "digest", nil)
+	if !errors.Is(err, admin.ErrUnavailable) || errors.Is(err, admin.ErrOutcomeUnknown) {
+		t.Errorf("import on a stopped hub: %v", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("import on a stopped hub took %v to fail", waited)
+	}
 	h.start()
 	if _, err := r.Halls(bg, ""); err != nil {
 		t.Errorf("hub back: %v", err)
@@ -323,35 +335,332 @@ func TestRemoteUnavailable(t *testing.T) {
 	}
 }
 
-// A server error (5xx) and an answer that is not the hub's are
-// ErrUnavailable; the hub's refusals map to the sentinels.
+// A hub that cannot be reached or answers 503 is ErrUnavailable; a changed
+// certificate, a version mismatch, the hub's own failure and a busy hub are
+// not (each is told apart by the sync package's sentinel); the hub's
+// refusals map to the admin sentinels.
 func TestRemoteErrorMapping(t *testing.T) {
 	for _, sc := range []struct {
-		err  error
-		want error
+		err     error
+		want    []error
+		notWant []error
 	}{
-		{&dsync.Error{Code: dsync.CodeInternal, Message: "the hub failed", Status: 500}, admin.ErrUnavailable},
-		{&dsync.Error{Code: dsync.CodeUnavailable, Message: "busy", Status: 503}, admin.ErrUnavailable},
-		{&dsync.Error{Code: dsync.CodeNotHub, Message: "portal"}, admin.ErrUnavailable},
-		{&dsync.Error{Code: dsync.CodeCertChanged, Message: "pin"}, admin.ErrUnavailable},
-		{&dsync.Error{Code: dsync.CodeRateLimited, Message: "slow down", Status: 429}, admin.ErrUnavailable},
-		{&dsync.Error{Code: dsync.CodeNotFound, Message: "hall x: not found"}, admin.ErrNotFound},
-		{&dsync.Error{Code: dsync.CodeForbidden, Message: "no"}, admin.ErrForbidden},
-		{&dsync.Error{Code: dsync.CodeRevoked, Message: "revoked"}, admin.ErrForbidden},
-		{&dsync.Error{Code: dsync.CodeUnauthenticated, Message: "who"}, admin.ErrForbidden},
-		{&dsync.Error{Code: dsync.CodeInvalid, Message: "bad"}, admin.ErrInvalid},
-		{&dsync.Error{Code: dsync.CodeBadRequest, Message: "bad"}, admin.ErrInvalid},
-		{&dsync.Error{Code: dsync.CodeStale, Message: "stale"}, admin.ErrStale},
-		{fmt.Errorf("hub admin halls: %w", errors.New("tls: handshake failure")), admin.ErrUnavailable},
+		{&dsync.Error{Code: dsync.CodeUnavailable, Message: "busy", Status: 503}, []error{admin.ErrUnavailable}, nil},
+		{&dsync.Error{Code: dsync.CodeNotHub, Message: "portal"}, []error{admin.ErrUnavailable}, nil},
+		{&dsync.Error{Code: dsync.CodeUnreachable, Message: "connection reset"}, []error{admin.ErrUnavailable, dsync.ErrUnreachable}, nil},
+		{&dsync.Error{Code: dsync.CodeInternal, Message: "the hub failed", Status: 500},
+			[]error{dsync.ErrInternal}, []error{admin.ErrUnavailable}},
+		{&dsync.Error{Code: dsync.CodeCertChanged, Message: "pin"},
+			[]error{dsync.ErrCertChanged}, []error{admin.ErrUnavailable}},
+		{fmt.Errorf("hub admin halls: %w", &dsync.Error{Code: dsync.CodeUpdateRequired, Message: "update", Status: 426}),
+			[]error{dsync.ErrUpdateRequired}, []error{admin.ErrUnavailable}},
+		{&dsync.Error{Code: dsync.CodeHubTooOld, Message: "old hub", Status: 400},
+			[]error{dsync.ErrHubTooOld}, []error{admin.ErrUnavailable, admin.ErrInvalid}},
+		{&dsync.Error{Code: dsync.CodeRateLimited, Message: "the hub is busy with 16 jobs", Status: 429, RetryAfterMS: 15000},
+			[]error{admin.ErrBusy, dsync.ErrRateLimited}, []error{admin.ErrUnavailable}},
+		{&dsync.Error{Code: dsync.CodeNotFound, Message: "hall x: not found"}, []error{admin.ErrNotFound}, nil},
+		{&dsync.Error{Code: dsync.CodeForbidden, Message: "the account of wu is disabled"},
+			[]error{admin.ErrForbidden, dsync.ErrForbidden}, []error{dsync.ErrRevoked, admin.ErrUnavailable}},
+		{&dsync.Error{Code: dsync.CodeRevoked, Message: "revoked: reported stolen"},
+			[]error{admin.ErrForbidden, dsync.ErrRevoked}, []error{admin.ErrUnavailable}},
+		{&dsync.Error{Code: dsync.CodeUnauthenticated, Message: "who"}, []error{admin.ErrForbidden, dsync.ErrUnauthenticated}, nil},
+		{&dsync.Error{Code: dsync.CodeInvalid, Message: "bad"}, []error{admin.ErrInvalid}, nil},
+		{&dsync.Error{Code: dsync.CodeBadRequest, Message: "bad"}, []error{admin.ErrInvalid}, nil},
+		{&dsync.Error{Code: dsync.CodeStale, Message: "stale"}, []error{admin.ErrStale}, nil},
+		{fmt.Errorf("hub admin halls: %w", errors.New("tls: handshake failure")), []error{admin.ErrUnavailable}, nil},
 	} {
 		caller := admin.AdminCallerFunc(func(context.Context, string, string, any, any) error { return sc.err })
 		_, err := admin.NewRemote(caller, "li", admin.RemoteOptions{}).Halls(bg, "")
-		if !errors.Is(err, sc.want) {
-			t.Errorf("%v: got %v, want %v", sc.err, err, sc.want)
+		for _, w := range sc.want {
+			if !errors.Is(err, w) {
+				t.Errorf("%v: got %v, want %v", sc.err, err, w)
+			}
+		}
+		for _, w := range sc.notWant {
+			if errors.Is(err, w) {
+				t.Errorf("%v: got %v, which must not be %v", sc.err, err, w)
+			}
 		}
 		var we *dsync.Error
 		if errors.As(sc.err, &we) && !strings.Contains(err.Error(), we.Message) {
 			t.Errorf("%v: message %q lost the hub's", sc.err, err)
+		}
+	}
+}
+
+// fakeJobs is a hub's admin API for one job, scripted call by call: what
+// each start and each status poll answers.
+type fakeJobs struct {
+	mu     stdsync.Mutex
+	starts []func() error // the i-th start's failure (nil: started)
+	// startsLost: every start's answer is lost.
+	startsLost bool
+	polls      []func(*admin.JobStatus) error
+	result     any
+	startID    []string // the job ID each start asked for
+	cancels    []string
+	n          int // polls so far
+}
+
+func (f *fakeJobs) Admin(_ context.Context, _, method string, req, resp any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch method {
+	case admin.MethodJobStatus:
+		st := resp.(*admin.JobStatus)
+		i := f.n
+		f.n++
+		if i < len(f.polls) {
+			return f.polls[i](st)
+		}
+		if f.result == nil { // keep failing
+			return f.polls[len(f.polls)-1](st)
+		}
+		b, err := json.Marshal(f.result)
+		if err != nil {
+			return err
+		}
+		*st = admin.JobStatus{Job: "j", Finished: true, Done: 1, Total: 1, Result: b}
+		return nil
+	case admin.MethodJobCancel:
+		var r struct{ Job string }
+		b, _ := json.Marshal(req)
+		_ = json.Unmarshal(b, &r)
+		f.cancels = append(f.cancels, r.Job)
+		return nil
+	}
+	var r struct {
+		JobID string `json:"job_id"`
+	}
+	b, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	_ = json.Unmarshal(b, &r)
+	i := len(f.startID)
+	f.startID = append(f.startID, r.JobID)
+	if f.startsLost {
+		return lost()
+	}
+	if i < len(f.starts) && f.starts[i] != nil {
+		return f.starts[i]()
+	}
+	*resp.(*admin.JobStarted) = admin.JobStarted{Job: cmp.Or(r.JobID, "j")}
+	return nil
+}
+
+// lost is a failure after which the hub may have received the call: the
+// connection dropped with no answer.
+func lost() error {
+	return fmt.Errorf("hub admin x: %w", &dsync.Error{Code: dsync.CodeUnreachable, Message: "the hub is unreachable: connection reset by peer"})
+}
+
+func running(st *admin.JobStatus) error {
+	*st = admin.JobStatus{Job: "j", Done: 1, Total: 2}
+	return nil
+}
+
+func failing(err func() error) func(*admin.JobStatus) error {
+	return func(*admin.JobStatus) error { return err() }
+}
+
+// TestRemoteApplyOutcome: an import whose status polls fail for a while is
+// followed to its end; one whose outcome cannot be learned is
+// ErrOutcomeUnknown, which does not say that nothing changed; a plan (which
+// changes nothing) that cannot be followed is ErrUnavailable.
+func TestRemoteApplyOutcome(t *testing.T) {
+	opt := admin.RemoteOptions{PollEvery: time.Millisecond, PollFailures: 3, OutcomePatience: 300 * time.Millisecond}
+	f := admin.RosterFile{Name: "r.csv", Data: []byte(rosterCSV)}
+
+	// Six failed polls in a row (more than PollFailures), then the answer.
+	hub := &fakeJobs{polls: []func(*admin.JobStatus) error{running, failing(lost), failing(lost), failing(lost),
+		failing(lost), failing(lost), failing(lost)}, result: admin.RosterOutcome{Added: 1}}
+	out, err := admin.NewRemote(hub, "li", opt).ApplyRoster(bg, f, "digest", nil)
+	if err != nil || out.Added != 1 {
+		t.Fatalf("apply through failed polls = %+v, %v", out, err)
+	}
+	if len(hub.cancels) != 1 || hub.startID[0] == "" || hub.cancels[0] != hub.startID[0] {
+		t.Errorf("the collected job was acknowledged %v, started as %v", hub.cancels, hub.startID)
+	}
+
+	// The polls never get through: the outcome is unknown, not "nothing
+	// changed".
+	hub = &fakeJobs{polls: []func(*admin.JobStatus) error{running, failing(lost)}}
+	start := time.Now()
+	_, err = admin.NewRemote(hub, "li", opt).ApplyRoster(bg, f, "digest", nil)
+	if !errors.Is(err, admin.ErrOutcomeUnknown) || errors.Is(err, admin.ErrUnavailable) ||
+		!strings.Contains(err.Error(), "may or may not have been applied") {
+		t.Errorf("apply whose polls all fail: %v", err)
+	}
+	if waited := time.Since(start); waited < opt.OutcomePatience {
+		t.Errorf("gave up after %v, before the patience of %v", waited, opt.OutcomePatience)
+	}
+	// The hub forgot the job (it restarted): unknown too.
+	hub = &fakeJobs{polls: []func(*admin.JobStatus) error{running, failing(func() error {
+		return &dsync.Error{Code: dsync.CodeNotFound, Message: "no job", Status: 404}
+	})}}
+	_, err = admin.NewRemote(hub, "li", opt).ApplyRoster(bg, f, "digest", nil)
+	if !errors.Is(err, admin.ErrOutcomeUnknown) || errors.Is(err, admin.ErrUnavailable) {
+		t.Errorf("apply whose job the hub forgot: %v", err)
+	}
+
+	// The answer to the start is lost: it is sent again under the same job
+	// ID, which the hub recognises.
+	hub = &fakeJobs{starts: []func() error{lost, lost}, polls: []func(*admin.JobStatus) error{running},
+		result: admin.RosterOutcome{Updated: 2}}
+	out, err = admin.NewRemote(hub, "li", opt).ApplyRoster(bg, f, "digest", nil)
+	if err != nil || out.Updated != 2 {
+		t.Fatalf("apply whose start answer was lost = %+v, %v", out, err)
+	}
+	if len(hub.startID) != 3 || hub.startID[0] == "" || hub.startID[1] != hub.startID[0] || hub.startID[2] != hub.startID[0] {
+		t.Errorf("starts asked for jobs %q, want one ID thrice", hub.startID)
+	}
+	// The start never gets an answer: unknown.
+	hub = &fakeJobs{startsLost: true}
+	_, err = admin.NewRemote(hub, "li", opt).ApplyRoster(bg, f, "digest", nil)
+	if !errors.Is(err, admin.ErrOutcomeUnknown) || errors.Is(err, admin.ErrUnavailable) || len(hub.startID) < 2 {
+		t.Errorf("apply whose start is never answered: %v after %d starts", err, len(hub.startID))
+	}
+	// The hub answered the start with a refusal, or could not be dialled:
+	// nothing changed, and it says so at once.
+	for name, refusal := range map[string]error{
+		"503":                &dsync.Error{Code: dsync.CodeUnavailable, Message: "the hub is shutting down", Status: 503},
+		"connection refused": dialFailure(t),
+	} {
+		hub = &fakeJobs{starts: []func() error{func() error { return refusal }}}
+		_, err = admin.NewRemote(hub, "li", opt).ApplyRoster(bg, f, "digest", nil)
+		if !errors.Is(err, admin.ErrUnavailable) || errors.Is(err, admin.ErrOutcomeUnknown) || len(hub.startID) != 1 {
+			t.Errorf("%s: apply = %v after %d starts, want ErrUnavailable at once", name, err, len(hub.startID))
+		}
+	}
+
+	// A plan changes nothing: after PollFailures failed polls it is
+	// ErrUnavailable, as before.
+	hub = &fakeJobs{polls: []func(*admin.JobStatus) error{running, failing(lost)}}
+	start = time.Now()
+	_, err = admin.NewRemote(hub, "li", opt).PlanRoster(bg, f, nil)
+	if !errors.Is(err, admin.ErrUnavailable) || errors.Is(err, admin.ErrOutcomeUnknown) {
+		t.Errorf("plan whose polls fail: %v", err)
+	}
+	if waited := time.Since(start); waited >= opt.OutcomePatience {
+		t.Errorf("a plan waited %v for the hub: it changes nothing, and should fail at once", waited)
+	}
+}
+
+// dialFailure is how the transport fails to connect at all: the call never
+// left this computer (the *sync.Error wraps the dial's error).
+func dialFailure(t *testing.T) error {
+	_, err := net.Dial("tcp", "127.0.0.1:1")
+	if err == nil {
+		t.Skip("something listens on port 1")
+	}
+	return fmt.Errorf("hub admin x: %w: %w", &dsync.Error{Code: dsync.CodeUnreachable, Message: "the hub is unreachable"}, err)
+}
+
+// TestRemoteJobsOnHub: a start re-sent under the same job ID runs the job
+// once; the answer, once collected, is let go; a finished job nobody
+// collected does not block the hub.
+func TestRemoteJobsOnHub(t *testing.T) {
+	h := startAdminHub(t, admin.ServerOptions{MaxJobs: 2, JobsPerDevice: 2})
+	desk := h.newDesktop("李经理的电脑", h.li)
+	l := h.local(h.li)
+	f := admin.RosterFile{Name: "r.csv", Data: []byte(rosterCSV)}
+	plan, err := l.PlanRoster(bg, f, nil)
+	ok(t, err)
+	const id = "00112233445566778899aabbccddeeff"
+	req := map[string]any{"file": f, "digest": plan.Digest, "job_id": id}
+	for range 2 {
+		var started admin.JobStarted
+		ok(t, desk.Admin(bg, "li", admin.MethodApplyRoster, req, &started))
+		if started.Job != id {
+			t.Fatalf("started job %q, want the chosen %q", started.Job, id)
+		}
+	}
+	var st admin.JobStatus
+	for deadline := time.Now().Add(10 * time.Second); !st.Finished && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		ok(t, desk.Admin(bg, "li", admin.MethodJobStatus, map[string]string{"job": id}, &st))
+	}
+	var out admin.RosterOutcome
+	if !st.Finished || st.Error != nil || json.Unmarshal(st.Result, &out) != nil || out.Added != 1 {
+		t.Fatalf("the twice-started import: %+v (%s)", st, st.Result)
+	}
+	// Finished and never collected, three plans more than the hub's bound
+	// of two jobs: each still starts.
+	var plans []string
+	for range 3 {
+		var started admin.JobStarted
+		ok(t, desk.Admin(bg, "li", admin.MethodPlanRoster, map[string]any{"file": f}, &started))
+		plans = append(plans, started.Job)
+		for st = (admin.JobStatus{}); !st.Finished; time.Sleep(5 * time.Millisecond) {
+			ok(t, desk.Admin(bg, "li", admin.MethodJobStatus, map[string]string{"job": started.Job}, &st))
+		}
+	}
+	// Remote lets go of what it collected.
+	var calls []string
+	var mu stdsync.Mutex
+	spy := admin.AdminCallerFunc(func(ctx context.Context, user, method string, req, resp any) error {
+		mu.Lock()
+		calls = append(calls, method)
+		mu.Unlock()
+		return desk.Admin(ctx, user, method, req, resp)
+	})
+	if _, err := remoteOf(spy, "li").PlanRoster(bg, f, nil); err != nil {
+		t.Fatal(err)
+	}
+	if calls[len(calls)-1] != admin.MethodJobCancel {
+		t.Errorf("calls %v: want the collected job let go last", calls)
+	}
+}
+
+// TestRemoteUploadLimit: a file over MaxUploadBytes is refused with the
+// limit in the message, by Remote before it sends anything, and by the
+// Server should a desktop send it anyway.
+func TestRemoteUploadLimit(t *testing.T) {
+	big := make([]byte, admin.MaxUploadBytes+1<<20)
+	never := admin.AdminCallerFunc(func(context.Context, string, string, any, any) error {
+		t.Error("Remote sent a file over the limit")
+		return nil
+	})
+	r := admin.NewRemote(never, "li", admin.RemoteOptions{})
+	_, err := r.PlanRoster(bg, admin.RosterFile{Name: "大.csv", Data: big}, nil)
+	if !errors.Is(err, admin.ErrInvalid) || !strings.Contains(err.Error(), "41.0 MB is over the 40 MB limit") {
+		t.Errorf("Remote PlanRoster of %d bytes: %v", len(big), err)
+	}
+	if _, err := r.ImportStandard(bg, "大.yaml", big); !errors.Is(err, admin.ErrInvalid) || !strings.Contains(err.Error(), "40 MB limit") {
+		t.Errorf("Remote ImportStandard of %d bytes: %v", len(big), err)
+	}
+
+	// At the limit, Remote sends it.
+	sent := false
+	atLimit := admin.AdminCallerFunc(func(context.Context, string, string, any, any) error {
+		sent = true
+		return &dsync.Error{Code: dsync.CodeInvalid, Message: "not a roster"}
+	})
+	_, err = admin.NewRemote(atLimit, "li", admin.RemoteOptions{}).PlanRoster(bg,
+		admin.RosterFile{Name: "r.csv", Data: big[:admin.MaxUploadBytes]}, nil)
+	if !sent || strings.Contains(err.Error(), "limit") {
+		t.Errorf("a file at the limit: sent %v, %v", sent, err)
+	}
+
+	h := startAdminHub(t, admin.ServerOptions{})
+	h.newDesktop("李经理的电脑", h.li)
+	devs, err := h.db.DeviceAccounts(bg)
+	ok(t, err)
+	desk := devs[len(devs)-1]
+	if desk.UserID != h.li.ID {
+		t.Fatalf("the newest device is %+v, not li's desktop", desk)
+	}
+	for method, req := range map[string]any{
+		admin.MethodPlanRoster:     map[string]any{"file": admin.RosterFile{Name: "大.csv", Data: big}},
+		admin.MethodApplyRoster:    map[string]any{"file": admin.RosterFile{Name: "大.csv", Data: big}, "digest": "x"},
+		admin.MethodImportStandard: map[string]any{"name": "大.yaml", "data": big},
+	} {
+		body, err := json.Marshal(req)
+		ok(t, err)
+		_, err = h.server.ServeAdmin(bg, desk, "li", method, body)
+		var we *dsync.Error
+		if !errors.As(err, &we) || we.Code != dsync.CodeInvalid || !strings.Contains(we.Message, "41.0 MB is over the 40 MB limit") {
+			t.Errorf("Server %s of %d bytes: %#v", method, len(big), err)
 		}
 	}
 }

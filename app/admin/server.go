@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,9 +23,11 @@ type ServerOptions struct {
 	EnrolTTL time.Duration
 	Now      func() time.Time
 	Logger   *slog.Logger
-	// MaxJobs bounds the jobs the hub holds at once, running or finished
-	// and not yet collected (16); JobsPerDevice those one desktop may have
-	// running (4).
+	// MaxJobs bounds the jobs the hub runs at once (16); JobsPerDevice
+	// those one desktop may have running (4). A start over either is
+	// answered rate_limited (admin.ErrBusy on the desktop). Finished jobs
+	// whose answers were not collected yet do not count; the hub keeps up
+	// to 4 of them per job it may run.
 	MaxJobs, JobsPerDevice int
 	// JobTTL is how long a job is kept after its owner last asked about it
 	// (5 minutes); a running job nobody asks about for this long is
@@ -118,7 +121,9 @@ func (s *Server) ServeAdmin(ctx context.Context, dev store.DeviceAccount, user, 
 		}
 		return res, nil
 	}
-	id, err := s.jobs.start(dev.ID, method, func(ctx context.Context, p Progress) (any, error) {
+	var chosen jobIDField
+	_ = json.Unmarshal(body, &chosen) // the body decoded already; a job ID is optional
+	id, err := s.jobs.startAs(dev.ID, method, chosen.JobID, func(ctx context.Context, p Progress) (any, error) {
 		return run(ctx, local, p)
 	}, s.toWire)
 	if err != nil {

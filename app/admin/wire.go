@@ -23,7 +23,9 @@ import (
 //
 // PlanRoster, ApplyRoster and ExportSummary run as jobs: the call answers a
 // JobStarted at once, and job-status reports progress and, once finished,
-// the answer or the error (see jobs.go).
+// the answer or the error (see jobs.go). A job's request may carry the job
+// ID the desktop chose ("job_id", beside the method's own fields), so that
+// a start sent again after its answer was lost is the same job.
 
 // Method names of the admin API.
 const (
@@ -80,6 +82,31 @@ type rosterRequest struct {
 type standardFileRequest struct {
 	Name string `json:"name"`
 	Data []byte `json:"data"`
+}
+
+// jobIDField is the job ID a job's request may carry besides its fields.
+type jobIDField struct {
+	JobID string `json:"job_id,omitempty"`
+}
+
+// upload is a request carrying a file, which MaxUploadBytes bounds.
+type upload interface {
+	uploadFile() (name string, size int)
+}
+
+func (r rosterRequest) uploadFile() (string, int)       { return r.File.Name, len(r.File.Data) }
+func (r standardFileRequest) uploadFile() (string, int) { return r.Name, len(r.Data) }
+
+// CheckUpload refuses, with ErrInvalid, a file too large to send to the
+// hub (over MaxUploadBytes), saying its size and the limit. The Server
+// checks every file it is sent, and Remote before sending one; a screen
+// that picks a file may check it at once with the same words.
+func CheckUpload(name string, size int) error {
+	if size <= MaxUploadBytes {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: the file of %.1f MB is over the %d MB limit of what the hub takes",
+		name, ErrInvalid, float64(size)/(1<<20), MaxUploadBytes>>20)
 }
 
 type photoRequest struct {
@@ -165,7 +192,11 @@ type JobStatus struct {
 type endpoint[Req, Resp any] struct {
 	name string
 	job  bool
-	call func(ctx context.Context, s Service, req Req, progress Progress) (Resp, error)
+	// changes: a job that changes the hub, whose outcome Remote goes on
+	// trying to learn through a failing connection (ErrOutcomeUnknown
+	// when it cannot).
+	changes bool
+	call    func(ctx context.Context, s Service, req Req, progress Progress) (Resp, error)
 }
 
 var (
@@ -187,7 +218,7 @@ var (
 		call: func(ctx context.Context, s Service, r rosterRequest, p Progress) (*RosterPlan, error) {
 			return s.PlanRoster(ctx, r.File, p)
 		}}
-	epApplyRoster = endpoint[rosterRequest, *RosterOutcome]{name: MethodApplyRoster, job: true,
+	epApplyRoster = endpoint[rosterRequest, *RosterOutcome]{name: MethodApplyRoster, job: true, changes: true,
 		call: func(ctx context.Context, s Service, r rosterRequest, p Progress) (*RosterOutcome, error) {
 			return s.ApplyRoster(ctx, r.File, r.Digest, p)
 		}}
@@ -281,6 +312,9 @@ func (e endpoint[Req, Resp]) prepare(body []byte) (func(ctx context.Context, s S
 	if err := decodeRequest(e.name, body, &req); err != nil {
 		return nil, err
 	}
+	if err := checkRequest(req); err != nil {
+		return nil, &dsync.Error{Code: dsync.CodeInvalid, Message: err.Error()}
+	}
 	return func(ctx context.Context, s Service, p Progress) (any, error) {
 		resp, err := e.call(ctx, s, req, p)
 		if err != nil {
@@ -288,6 +322,15 @@ func (e endpoint[Req, Resp]) prepare(body []byte) (func(ctx context.Context, s S
 		}
 		return resp, nil
 	}, nil
+}
+
+// checkRequest refuses a request that must not be sent: a file over
+// MaxUploadBytes.
+func checkRequest(req any) error {
+	if u, ok := req.(upload); ok {
+		return CheckUpload(u.uploadFile())
+	}
+	return nil
 }
 
 // serverMethods are the endpoints by name.

@@ -35,6 +35,9 @@ type gradedFacts struct {
 	grade           string
 	persons         []gradedPerson
 	amendmentPhotos []inspect.PhotoRef
+	// unreadable: the record could not be loaded; it is indexed without a
+	// grade, as one that cannot be scored.
+	unreadable bool
 }
 
 type gradedPerson struct {
@@ -54,9 +57,11 @@ type gradedPerson struct {
 // migrated to schema 7 has every inspection to grade.
 //
 // An inspection that cannot be scored (its standard version is missing or
-// does not know one of its items) is indexed without a grade and logged, so
-// it is listed but never blocks the refresh.
+// does not know one of its items), or cannot even be loaded (a damaged
+// row), is indexed without a grade and logged, so it is listed but never
+// blocks the refresh; an amendment to it brings it round again.
 func (db *DB) RefreshInspectionIndex(ctx context.Context) (int, error) {
+	db.flushPhotoNotes(ctx)
 	db.index.Lock()
 	defer db.index.Unlock()
 	total := 0
@@ -113,13 +118,14 @@ func (db *DB) gradeAll(ctx context.Context, ids []string) ([]gradedFacts, error)
 			errs[w] = db.readTx(ctx, func(q querier) error {
 				for i := w; i < len(ids); i += workers {
 					id := ids[i]
-					ins, err := loadInspection(ctx, q, id)
+					ins, ams, err := loadForGrading(ctx, q, id)
 					if err != nil {
-						return err
-					}
-					ams, err := loadAmendments(ctx, q, id)
-					if err != nil {
-						return fmt.Errorf("amendments of inspection %s: %w", id, err)
+						if serr := notTheRecords(ctx, q, id, err); serr != nil {
+							return serr
+						}
+						db.log.Error("inspection indexed without a grade: it cannot be loaded", "inspection", id, "err", err)
+						out[i] = gradedFacts{id: id, unreadable: true}
+						continue
 					}
 					if out[i], err = db.grade(ctx, q, ins, ams); err != nil {
 						return err
@@ -134,6 +140,38 @@ func (db *DB) gradeAll(ctx context.Context, ids []string) ([]gradedFacts, error)
 		return nil, err
 	}
 	return out, nil
+}
+
+// loadForGrading loads an inspection and its amendments.
+func loadForGrading(ctx context.Context, q querier, id string) (*inspect.Inspection, []inspect.Amendment, error) {
+	ins, err := loadInspection(ctx, q, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("inspection %s: %w", id, err)
+	}
+	ams, err := loadAmendments(ctx, q, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("amendments of inspection %s: %w", id, err)
+	}
+	return ins, ams, nil
+}
+
+// notTheRecords returns err when loading a record failed for a reason that
+// is not the record's own (the call was cancelled, the database is locked,
+// full or no longer answers), which must fail the refresh rather than
+// leave the record ungraded for good; nil when the record itself is what
+// cannot be read.
+func notTheRecords(ctx context.Context, q querier, id string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if errors.Is(err, ErrLocked) || errors.Is(err, ErrDiskFull) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var n int
+	if perr := q.QueryRowContext(ctx, "SELECT count(*) FROM inspection_index WHERE inspection_id = ?", id).Scan(&n); perr != nil {
+		return fmt.Errorf("%w (and the database no longer answers: %v)", err, translate(perr))
+	}
+	return nil
 }
 
 // grade scores one inspection as its amendments make it, as records.Reader
@@ -208,6 +246,14 @@ func (db *DB) writeGrades(ctx context.Context, facts []gradedFacts) (int, error)
 	err := db.update(ctx, "write inspection grades", func(tx *Tx) error {
 		n = 0
 		for _, f := range facts {
+			if f.unreadable {
+				k, err := tx.indexUnreadable(ctx, f.id)
+				if err != nil {
+					return err
+				}
+				n += k
+				continue
+			}
 			res, err := tx.tx.ExecContext(ctx, `UPDATE inspection_index
 				SET graded = 1, amendments = ?1, people = ?2, findings = ?3, scored = ?4, score = ?5, grade = ?6
 				WHERE inspection_id = ?7 AND graded = 0
@@ -254,6 +300,27 @@ func (db *DB) writeGrades(ctx context.Context, facts []gradedFacts) (int, error)
 		return nil
 	})
 	return n, err
+}
+
+// indexUnreadable marks the index row of a record that cannot be loaded as
+// graded without a grade (with the amendments it has now, so that the next
+// one sends it back to be graded), and forgets its people's grades. It
+// returns 1 when it marked the row.
+func (tx *Tx) indexUnreadable(ctx context.Context, id string) (int, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE inspection_index
+		SET graded = 1, amendments = (SELECT count(*) FROM amendments WHERE inspection_id = ?1),
+			people = 0, findings = 0, scored = 0, score = 0, grade = ''
+		WHERE inspection_id = ?1 AND graded = 0`, id)
+	if err != nil {
+		return 0, fmt.Errorf("index inspection %s without a grade: %w", id, translate(err))
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return 0, nil
+	}
+	if _, err := tx.tx.ExecContext(ctx, "DELETE FROM graded_people WHERE inspection_id = ?", id); err != nil {
+		return 0, fmt.Errorf("index inspection %s without a grade: %w", id, translate(err))
+	}
+	return 1, nil
 }
 
 // NoteHeldPhotos records in the photos table the photo files a hub holds
@@ -319,18 +386,4 @@ func (tx *Tx) notePhoto(ctx context.Context, p inspect.PhotoRef) (int, error) {
 	}
 	k, _ := res.RowsAffected()
 	return int(k), nil
-}
-
-// noteUploaded records a photo whose upload the hub just completed. The
-// file in place is what proves the photo held (photoHeld); the row only
-// tells the inspection index, so a failure to write it is logged, not
-// returned: NoteHeldPhotos writes it later.
-func (db *DB) noteUploaded(ctx context.Context, p inspect.PhotoRef) {
-	err := db.update(ctx, "note uploaded photo "+p.SHA256, func(tx *Tx) error {
-		_, err := tx.notePhoto(ctx, p)
-		return err
-	})
-	if err != nil {
-		db.log.Warn("record uploaded photo for the inspection index", "sha256", p.SHA256, "err", err)
-	}
 }

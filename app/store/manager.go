@@ -403,6 +403,7 @@ func sealedPageQuery(f SealedFilter) (string, []any) {
 // first, and how many match in all, read from one snapshot. A person's
 // inspections are those the index has graded (RefreshInspectionIndex).
 func (db *DB) SealedPage(ctx context.Context, f SealedFilter) ([]SealedRow, int, error) {
+	db.flushPhotoNotes(ctx) // completeness counts photos received a moment ago
 	var out []SealedRow
 	var total int
 	err := db.readTx(ctx, func(q querier) error {
@@ -459,6 +460,7 @@ func countSealed(ctx context.Context, q querier, f SealedFilter) (int, error) {
 // SealedInspection returns the index row of one sealed inspection;
 // ErrNotFound for a draft or an unknown ID.
 func (db *DB) SealedInspection(ctx context.Context, id string) (SealedRow, error) {
+	db.flushPhotoNotes(ctx)
 	rows, err := db.r.QueryContext(ctx, "SELECT "+sealedCols+`
 		FROM inspection_index x JOIN inspections i ON i.id = x.inspection_id
 		LEFT JOIN halls h ON h.id = x.hall_id
@@ -563,16 +565,24 @@ func (db *DB) DeliveredCounts(ctx context.Context) (map[string]int, error) {
 
 // ---- attention: conflicts and off-roster people ----
 
-// ConflictsIn lists the conflicts of a region, newest first: those a device
-// of the region sent, and those about a record of the region's halls.
+// ConflictsIn lists the conflicts of a region, newest first. A conflict
+// belongs to the region of the record it is about, when the hub holds that
+// record (the region of its hall, or of the amended inspection's hall),
+// whichever device sent the other copy: a region's device cannot make
+// another region's record, its ID and its seal, show on its own manager's
+// list by sending a copy of it. A conflict about a record the hub does not
+// hold belongs to the sending device's region.
 func (db *DB) ConflictsIn(ctx context.Context, regionID string) ([]Conflict, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT c.id, c.kind, c.record_id, c.held_hash, c.received_hash,
 		c.device_id, ifnull(d.name, ''), c.first_at, c.last_at, c.attempts
 		FROM sync_conflicts c LEFT JOIN devices d ON d.id = c.device_id
-		WHERE ?1 = '' OR d.region_id = ?1
-		   OR EXISTS (SELECT 1 FROM inspection_index x WHERE x.inspection_id = c.record_id AND x.region_id = ?1)
-		   OR EXISTS (SELECT 1 FROM amendments a JOIN inspection_index x ON x.inspection_id = a.inspection_id
-		              WHERE a.id = c.record_id AND x.region_id = ?1)
+		WHERE ?1 = '' OR coalesce(
+			CASE c.kind
+			WHEN 'inspection' THEN (SELECT h.region_id FROM inspections i JOIN halls h ON h.id = i.hall_id
+			                        WHERE i.id = c.record_id)
+			WHEN 'amendment' THEN (SELECT h.region_id FROM amendments a JOIN inspections i ON i.id = a.inspection_id
+			                       JOIN halls h ON h.id = i.hall_id WHERE a.id = c.record_id)
+			END, d.region_id) = ?1
 		ORDER BY c.last_at DESC, c.id DESC`, regionID)
 	if err != nil {
 		return nil, fmt.Errorf("list conflicts: %w", translate(err))
@@ -631,17 +641,38 @@ type OffRosterLink struct {
 	InspectionID string
 	PersonID     string
 	StaffID      string
-	LinkedBy     string // user ID
+	LinkedBy     string // user ID: the manager the link is made for
 	LinkedAt     time.Time
+	// RecordedBy says who entered the link when it was not the manager at
+	// their own desk (the hub's operator, dudao-hub staff link); "" when
+	// it was.
+	RecordedBy string
 }
 
-// LinkOffRoster records a link. The sealed inspection is not changed. A
-// manager of a region (regionID not "") cannot see an inspection or a
-// member of staff of another region: either is ErrNotFound. It refuses,
-// with ErrInvalid, a person who was observed on the roster, a member of
-// staff of another region than the inspection's hall, and one already in
-// the inspection (observed or linked); with ErrConflict a person already
-// linked (a link never changes).
+// OffRosterLinkOf returns the link of an observed person, ErrNotFound when
+// they are not linked.
+func (db *DB) OffRosterLinkOf(ctx context.Context, personID string) (OffRosterLink, error) {
+	l := OffRosterLink{PersonID: personID}
+	var at int64
+	err := db.r.QueryRowContext(ctx, `SELECT inspection_id, staff_id, linked_by, linked_at, recorded_by
+		FROM offroster_links WHERE person_id = ?`, personID).Scan(&l.InspectionID, &l.StaffID, &l.LinkedBy, &at, &l.RecordedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return OffRosterLink{}, fmt.Errorf("off-roster link of person %s: %w", personID, ErrNotFound)
+	}
+	if err != nil {
+		return OffRosterLink{}, fmt.Errorf("read off-roster link of person %s: %w", personID, translate(err))
+	}
+	l.LinkedAt = fromMS(at)
+	return l, nil
+}
+
+// LinkOffRoster records a link, with its RecordedBy. The sealed inspection
+// is not changed. A manager of a region (regionID not "") cannot see an
+// inspection or a member of staff of another region: either is ErrNotFound.
+// It refuses, with ErrInvalid, a person who was observed on the roster, a
+// member of staff of another region than the inspection's hall, and one
+// already in the inspection (observed or linked); with ErrConflict a person
+// already linked (a link never changes).
 func (db *DB) LinkOffRoster(ctx context.Context, l OffRosterLink, regionID string) error {
 	what := fmt.Sprintf("link person %s of inspection %s to staff %s", l.PersonID, l.InspectionID, l.StaffID)
 	if l.LinkedBy == "" {
@@ -705,8 +736,9 @@ func (db *DB) LinkOffRoster(ctx context.Context, l OffRosterLink, regionID strin
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("%s: %w", what, translate(err))
 		}
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO offroster_links (person_id, inspection_id, staff_id, linked_by, linked_at)
-			VALUES (?, ?, ?, ?, ?)`, l.PersonID, l.InspectionID, l.StaffID, l.LinkedBy, toMS(norm(l.LinkedAt))); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO offroster_links (person_id, inspection_id, staff_id, linked_by, linked_at, recorded_by)
+			VALUES (?, ?, ?, ?, ?, ?)`, l.PersonID, l.InspectionID, l.StaffID, l.LinkedBy, toMS(norm(l.LinkedAt)),
+			strings.TrimSpace(l.RecordedBy)); err != nil {
 			return fmt.Errorf("%s: %w", what, translate(err))
 		}
 		// The person's graded row, if any, now counts for the staff member.

@@ -455,3 +455,129 @@ func TestHallFiguresAndStaffSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestConflictsInScopedByRecord: a conflict about a record the hub holds
+// belongs to the region of the record's hall, whichever device sent the
+// other copy: a region's device sending a copy of another region's record
+// must not show that record's ID and seal to its own manager. A conflict
+// about a record the hub does not hold belongs to the device's region.
+func TestConflictsInScopedByRecord(t *testing.T) {
+	f := newFixture(t)
+	other, err := f.db.AddRegion(ctx, "郊区")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.NewEnrolment(ctx, store.Device{Name: "郊区平板", RegionID: other.ID}, "c", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	dev, err := f.db.RedeemEnrolment(ctx, "c", "n", "tok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := f.sealed(t, f.alice, t0, nc("A1"))
+	am := &inspect.Amendment{InspectionID: held.ID, OriginalHash: held.SealHash, Reason: "复核", AuthorID: f.sup.ID,
+		DeviceID: "dev-1", Changes: []inspect.Change{{PersonID: held.People[0].ID, ItemID: "A1"}}}
+	if err := f.db.AddAmendment(ctx, am); err != nil {
+		t.Fatal(err)
+	}
+	raw := rawDB(t, f.path)
+	for _, c := range []struct{ kind, id string }{{"inspection", held.ID}, {"amendment", am.ID}, {"inspection", "not-held"}} {
+		if _, err := raw.Exec(`INSERT INTO sync_conflicts (kind, record_id, held_hash, received_hash, device_id, first_at, last_at)
+			VALUES (?, ?, ?, ?, ?, 0, 0)`, c.kind, c.id, sha("held "+c.id), sha("received "+c.id), dev.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(region string) []string {
+		t.Helper()
+		cs, err := f.db.ConflictsIn(ctx, region)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.RecordID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got, want := ids(other.ID), []string{"not-held"}; !slices.Equal(got, want) {
+		t.Errorf("conflicts of the sending device's region = %v, want only %v", got, want)
+	}
+	want := []string{am.ID, held.ID}
+	slices.Sort(want)
+	if got := ids(f.region.ID); !slices.Equal(got, want) {
+		t.Errorf("conflicts of the records' region = %v, want %v", got, want)
+	}
+	if got := ids(""); len(got) != 3 {
+		t.Errorf("conflicts of every region = %v", got)
+	}
+}
+
+// TestInspectionIndexSurvivesBadRecord: one record that cannot be loaded
+// is indexed without a grade and logged; the others are graded, and the
+// refresh (which every listing runs first) does not fail again and again.
+func TestInspectionIndexSurvivesBadRecord(t *testing.T) {
+	f := newFixture(t)
+	importV1As2(t, f.db)
+	good := f.sealedV2(t, t0, inspect.Person{StaffID: f.alice.ID, Findings: []inspect.Finding{nc("G8.2")}})
+	bad := f.sealedV2(t, t0.Add(time.Hour), inspect.Person{StaffID: f.bob.ID})
+	// The bad one's row is damaged behind the store's back: a flag that is
+	// neither 0 nor 1, which no code of the store can read.
+	raw := rawDB(t, f.path)
+	for _, q := range []string{"DROP TRIGGER observed_people_sealed_update", "PRAGMA ignore_check_constraints = ON"} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := raw.Exec("UPDATE observed_people SET off_roster = 7 WHERE inspection_id = ?", bad.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Inspection(ctx, bad.ID); err == nil {
+		t.Fatal("the damaged record still loads: the test needs it broken")
+	}
+	n, err := f.db.RefreshInspectionIndex(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("RefreshInspectionIndex = %d, %v; want both indexed, the damaged one without a grade", n, err)
+	}
+	if r := sealedRow(t, f.db, good.ID); !r.Graded || r.Grade != "fail" {
+		t.Errorf("the good record = %+v", r)
+	}
+	if r := sealedRow(t, f.db, bad.ID); !r.Graded || r.Scored || r.Grade != "" {
+		t.Errorf("the damaged record = %+v, want indexed without a grade", r)
+	}
+	if n, err := f.db.RefreshInspectionIndex(ctx); err != nil || n != 0 {
+		t.Errorf("the next refresh = %d, %v", n, err)
+	}
+	if rows, total, err := f.db.SealedPage(ctx, store.SealedFilter{}); err != nil || total != 2 || len(rows) != 2 {
+		t.Errorf("the list = %d rows of %d, %v", len(rows), total, err)
+	}
+}
+
+// TestOffRosterLinkRecordedBy: a link keeps the manager it is made for and,
+// when someone else entered it for them (the hub's operator), who did.
+func TestOffRosterLinkRecordedBy(t *testing.T) {
+	f := newFixture(t)
+	mgr := store.User{ID: inspect.NewID(), Name: "经理", Username: "mgr", Role: store.RoleManager, RegionID: f.region.ID}
+	addUsers(t, f.db, mgr)
+	ins := f.sealedOffRoster(t)
+	at := t0.Add(3 * time.Hour)
+	if err := f.db.LinkOffRoster(ctx, store.OffRosterLink{InspectionID: ins.ID, PersonID: ins.People[0].ID, StaffID: f.alice.ID,
+		LinkedBy: mgr.ID, LinkedAt: at, RecordedBy: "dudao-hub staff link, by 王工"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	l, err := f.db.OffRosterLinkOf(ctx, ins.People[0].ID)
+	if err != nil || l.LinkedBy != mgr.ID || l.RecordedBy != "dudao-hub staff link, by 王工" || !l.LinkedAt.Equal(at) ||
+		l.StaffID != f.alice.ID || l.InspectionID != ins.ID || l.PersonID != ins.People[0].ID {
+		t.Errorf("OffRosterLinkOf = %+v, %v", l, err)
+	}
+	if _, err := f.db.OffRosterLinkOf(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("OffRosterLinkOf(nobody): %v", err)
+	}
+}
+
+// sealedOffRoster seals an inspection of one off-roster person.
+func (f *fixture) sealedOffRoster(t *testing.T) *inspect.Inspection {
+	t.Helper()
+	importV1As2(t, f.db)
+	return f.sealedV2(t, t0, inspect.Person{Name: "临时工", OffRoster: true, Role: standard.RoleCashier, Gender: standard.GenderFemale})
+}

@@ -63,6 +63,8 @@ type DB struct {
 	log          *slog.Logger
 	maxMigration int // apply at most this many migrations; -1 for all (tests only)
 
+	photoNotes photoNotes
+
 	// index serialises RefreshInspectionIndex, which the hub may run in
 	// the background while a manager's call runs it too; standards caches
 	// the versions it scores with (a version never changes once imported).
@@ -200,6 +202,9 @@ func checkWAL(ctx context.Context, w *sql.DB) error {
 
 // Close closes both connection pools; the last close checkpoints the WAL.
 func (db *DB) Close() error {
+	if db.w != nil {
+		db.closePhotoNotes()
+	}
 	var errs []error
 	if db.r != nil {
 		errs = append(errs, db.r.Close())

@@ -57,11 +57,26 @@ type session struct {
 	sync *syncCtl
 	// adminFor is nil when the manager's screens are not wired (WithAdmin).
 	adminFor AdminFor
+
+	// signedIn ends when the user signs out (see userContext).
+	signedIn    context.Context
+	endSignedIn context.CancelFunc
 }
 
 // ctx is the context of a flow call made for a tap. The calls are short
 // local transactions; the store's busy timeout bounds a locked database.
 func (s *session) ctx() context.Context { return context.Background() }
+
+// userContext is the context of work done for the user signed in that may
+// outlive a tap (the manager's desk and its calls to the hub): it is
+// cancelled when they sign out, so that what it brings back is dropped
+// rather than shown to whoever signs in next. Use it on the UI thread.
+func (s *session) userContext() context.Context {
+	if s.signedIn == nil {
+		s.signedIn, s.endSignedIn = context.WithCancel(context.Background())
+	}
+	return s.signedIn
+}
 
 // text is a standard's text in the UI language.
 func (s *session) text(t interface{ In(string) string }) string {
@@ -104,6 +119,10 @@ func (s *session) applyTheme() {
 // already saved.
 func (s *session) signOut() {
 	s.user = flow.User{}
+	if s.endSignedIn != nil {
+		s.endSignedIn()
+		s.signedIn, s.endSignedIn = nil, nil
+	}
 	s.nav.reset(newSignIn(s))
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +20,7 @@ import (
 	"github.com/dudao-app/dudao/app/admin"
 	"github.com/dudao-app/dudao/app/flow"
 	"github.com/dudao-app/dudao/app/standard"
+	dsync "github.com/dudao-app/dudao/app/sync"
 )
 
 // AdminFor gives the manager's work for a signed-in manager: over the hub
@@ -39,7 +41,9 @@ func (s *session) canManage() bool { return s.user.Manager && s.adminFor != nil 
 
 // openManagerDesk asks for the manager's service off the UI thread (over
 // the hub it may take a moment) and pushes the desk. done, if not nil, runs
-// on the UI thread when the attempt is over, whatever its outcome.
+// on the UI thread when the attempt is over, whatever its outcome. If the
+// user signs out meanwhile, the answer is dropped: no desk, no dialog over
+// the next user's screen.
 func (s *session) openManagerDesk(done func()) {
 	finish := func() {
 		if done != nil {
@@ -51,30 +55,41 @@ func (s *session) openManagerDesk(done func()) {
 		showManagerError(s.win, errNotManager)
 		return
 	}
-	user := s.user
+	user, signedIn := s.user, s.userContext()
 	inBackground(func() func() {
-		ctx := s.ctx()
-		svc, err := s.adminFor(ctx, user)
+		svc, err := s.adminFor(signedIn, user)
 		var scope admin.Scope
 		if err == nil {
-			scope, err = svc.Scope(ctx)
+			scope, err = svc.Scope(signedIn)
 		}
 		return serialised(func() {
 			finish()
+			if signedIn.Err() != nil {
+				return // signed out while the hub answered
+			}
 			if err != nil {
-				showManagerError(s.win, err)
+				showOpenDeskError(s.win, err)
 				return
 			}
-			// The user may have signed out while the hub answered.
-			if s.user.ID != user.ID {
-				return
-			}
-			s.nav.push(newManagerDesk(s, svc, scope))
+			s.nav.push(newManagerDesk(s, signedIn, svc, scope))
 		})
 	}, serialisedErr(func(err error) {
 		finish()
-		showManagerError(s.win, err)
+		if signedIn.Err() == nil {
+			showOpenDeskError(s.win, err)
+		}
 	}))
+}
+
+// showOpenDeskError says why the desk did not open. The desk is not there
+// to keep anything on screen, so an unreachable hub gets a message of its
+// own rather than the banner's.
+func showOpenDeskError(w fyne.Window, err error) {
+	if errors.Is(err, admin.ErrUnavailable) {
+		showDeskDialog(w, lang.X("manager.hub.unreachable.open", "The hub cannot be reached, so the manager's desk cannot open. Check the network connection and try again."), err)
+		return
+	}
+	showManagerError(w, err)
 }
 
 // managerSection is one part of the manager's desk, shown when its entry in
@@ -106,14 +121,31 @@ type managerDesk struct {
 	rows    []*tapRow           // the side list
 	content *fyne.Container     // holds the current section's UI
 
-	// grades maps grade band IDs to their names in the UI language, loaded
-	// once per desk (see gradeName).
-	grades map[string]string
-	bands  []standard.GradeBand // best first, for the score trend's lines
+	// ctx is the context of every call the desk makes. It ends when the
+	// desk is left (onLeave) or the manager signs out: calls still running
+	// are cancelled and their answers dropped, so a late export does not
+	// offer its file, nor an error pop up, over someone else's screen.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// bands are the grade bands of the newest standard, best first: a list
+	// shows a grade's name rather than its ID (gradeName), the score trend
+	// draws their lines. nil until read; a failed read is tried again the
+	// next time a section shows.
+	bands         []standard.GradeBand
+	readingGrades bool
+
+	// alerting is set while a dialog says what stops the whole desk (see
+	// deskWide), so that the calls meeting it together show it once. The
+	// dialog clears it from wherever it is closed.
+	alerting atomic.Bool
 }
 
-func newManagerDesk(s *session, svc admin.Service, scope admin.Scope) *managerDesk {
+// newManagerDesk is the desk of the manager signed in; signedIn ends when
+// they sign out.
+func newManagerDesk(s *session, signedIn context.Context, svc admin.Service, scope admin.Scope) *managerDesk {
 	m := &managerDesk{s: s, svc: svc, scope: scope}
+	m.ctx, m.cancel = context.WithCancel(signedIn)
 	m.sections = []managerSection{
 		newHallsSection(m),
 		newRosterSection(m),
@@ -161,9 +193,6 @@ func (m *managerDesk) buildUI() fyne.CanvasObject {
 	side.Add(minSize(sideWidth, 0))
 	m.content = container.NewStack()
 	m.showSection(m.current)
-	if m.grades == nil {
-		m.loadGrades()
-	}
 	body := container.NewBorder(nil, nil,
 		container.NewHBox(container.NewVScroll(container.NewPadded(side)), widget.NewSeparator()), nil,
 		m.content)
@@ -194,11 +223,18 @@ func (m *managerDesk) showSection(i int) {
 	m.content.Objects = []fyne.CanvasObject{m.built[i]}
 	m.content.Refresh()
 	m.sections[i].onShow()
+	m.loadGrades()
 }
+
+// onLeave ends the desk's calls: the manager went back to the home screen.
+func (m *managerDesk) onLeave() { m.cancel() }
 
 // onRetry reloads the section on screen: the banner's button, once the
 // network is back.
-func (m *managerDesk) onRetry() { m.sections[m.current].onShow() }
+func (m *managerDesk) onRetry() {
+	m.sections[m.current].onShow()
+	m.loadGrades()
+}
 
 // run calls the service off the UI thread and applies the result on it.
 // When the hub cannot be reached it shows the banner and leaves the screen
@@ -210,28 +246,35 @@ func (m *managerDesk) run(work func(ctx context.Context) (apply func(), err erro
 
 // runThen is run with settle called on the UI thread first, whatever the
 // outcome (the hub being away included): the place to re-enable a button.
+// An answer that arrives after the desk was left (m.ctx ended) is dropped,
+// settle included: the desk is no longer on screen.
 func (m *managerDesk) runThen(work func(ctx context.Context) (apply func(), err error), fail func(error), settle func()) {
+	ctx := m.ctx
 	finish := func() {
 		if settle != nil {
 			settle()
 		}
 	}
 	inBackground(func() func() {
-		apply, err := work(m.s.ctx())
-		if err != nil {
-			return serialised(func() {
-				finish()
-				m.failed(err, fail)
-			})
-		}
+		apply, err := work(ctx)
 		return serialised(func() {
+			if ctx.Err() != nil {
+				return
+			}
 			finish()
+			if err != nil {
+				m.failed(err, fail)
+				return
+			}
 			m.banner.hide()
 			if apply != nil {
 				apply()
 			}
 		})
 	}, serialisedErr(func(err error) {
+		if ctx.Err() != nil {
+			return
+		}
 		finish()
 		m.failed(err, fail)
 	}))
@@ -264,40 +307,79 @@ func serialisedErr(f func(error)) func(error) {
 // progress reported from the service's goroutine.
 func onUI(f func()) { fyne.Do(serialised(f)) }
 
+// failed shows why a call did not work. The hub being away is the banner,
+// over a screen that stays as it was. What no section can do anything
+// about (this computer's trust in the hub, the app's or the hub's version,
+// the hub refusing this account or computer) is a dialog; anything else
+// goes to the section's fail, or a dialog when it has none.
 func (m *managerDesk) failed(err error, fail func(error)) {
-	if errors.Is(err, admin.ErrUnavailable) {
+	switch {
+	case errors.Is(err, admin.ErrUnavailable):
 		m.banner.show(err)
-		return
-	}
-	if fail != nil {
+	case deskWide(err):
+		// Every call meets it: one dialog says it, not one per call.
+		if !m.alerting.CompareAndSwap(false, true) {
+			return
+		}
+		d := deskDialog(m.s.win, managerMessage(err), err)
+		d.SetOnClosed(func() { m.alerting.Store(false) })
+		d.Show()
+	case fail == nil:
+		showManagerError(m.s.win, err)
+	default:
 		fail(err)
-		return
 	}
-	showManagerError(m.s.win, err)
 }
 
-// loadGrades reads the grade bands' names once, so that lists can show a
-// grade's name rather than its ID.
+// deskWide reports whether err is about the desk as a whole rather than
+// the call that met it.
+func deskWide(err error) bool {
+	for _, target := range []error{dsync.ErrCertChanged, dsync.ErrUpdateRequired, dsync.ErrHubTooOld, admin.ErrForbidden} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// loadGrades reads the grade bands, unless they are known or being read.
+// Sections show grade IDs until then, and are asked to show names once
+// the bands come (gradesRead).
 func (m *managerDesk) loadGrades() {
-	m.grades = map[string]string{}
-	m.run(func(ctx context.Context) (func(), error) {
+	if m.bands != nil || m.readingGrades {
+		return
+	}
+	m.readingGrades = true
+	m.runThen(func(ctx context.Context) (func(), error) {
 		fc, err := m.svc.FilterChoices(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return func() {
 			m.bands = fc.Grades
-			for _, g := range fc.Grades {
-				m.grades[g.ID] = m.s.text(g.Name)
+			if m.bands == nil {
+				m.bands = []standard.GradeBand{} // read: no standard yet
+			}
+			for i, sec := range m.sections {
+				if r, ok := sec.(interface{ gradesRead() }); ok && m.built[i] != nil {
+					r.gradesRead()
+				}
 			}
 		}, nil
-	}, func(err error) { fyne.LogError("read the grade bands", err) })
+	}, func(err error) {
+		// The lists show grade IDs meanwhile; the next section shown
+		// tries again.
+		fyne.LogError("read the grade bands", err)
+	}, func() { m.readingGrades = false })
 }
 
-// gradeName is a grade band's name, or its ID before the names are known.
+// gradeName is a grade band's name in the UI language as it is now, or its
+// ID before the bands are read.
 func (m *managerDesk) gradeName(id string) string {
-	if n, ok := m.grades[id]; ok {
-		return n
+	for _, b := range m.bands {
+		if b.ID == id {
+			return m.s.text(b.Name)
+		}
 	}
 	return id
 }
@@ -330,15 +412,35 @@ func (b *hubBanner) hide() { b.box.Hide() }
 // managerMessage says in the UI language what went wrong with a manager's
 // call; errors the supervisor's screens also meet keep their messages.
 func managerMessage(err error) string {
+	var tooLarge *deskFileTooLarge
 	switch {
 	case errors.Is(err, errNoReason):
 		return lang.X("manager.devices.reason.missing", "Say why the device is revoked.")
-	case errors.Is(err, admin.ErrForbidden):
+	case errors.As(err, &tooLarge):
+		return lang.X("manager.file.too_large", "{{.Name}} is larger than {{.Limit}} MB, the most a file can be. Nothing was read from it.",
+			map[string]any{"Name": tooLarge.name, "Limit": tooLarge.limit >> 20})
+	case errors.Is(err, errNotManager):
 		return lang.X("manager.error.forbidden", "Only a manager's account can open the manager's desk.")
+	case errors.Is(err, dsync.ErrCertChanged):
+		return lang.X("manager.error.certificate_changed", "The hub's certificate is not the one this computer trusts, so nothing was sent. Someone may be intercepting the connection, or the hub was replaced: ask the hub's administrator before connecting again.")
+	case errors.Is(err, dsync.ErrUpdateRequired):
+		return lang.X("manager.error.update_required", "This version of Dudao is too old for the hub. Update the app on this computer; nothing was changed.")
+	case errors.Is(err, dsync.ErrRevoked):
+		return lang.X("manager.error.revoked", "The hub has revoked this computer, so the manager's desk cannot use the hub. Ask the hub's administrator to enrol this computer again.")
+	case errors.Is(err, admin.ErrForbidden):
+		// The hub's own words (a disabled account, a computer enrolled for
+		// another manager) follow under the message.
+		return lang.X("manager.error.refused", "This is not allowed for your account or for this computer:")
+	case errors.Is(err, admin.ErrOutcomeUnknown):
+		return lang.X("manager.error.outcome_unknown", "The answer to the import was lost, so it is not known whether the roster was changed. Check the staff list before importing again: a new dry run shows what is still to be done.")
 	case errors.Is(err, admin.ErrStale):
 		return lang.X("manager.error.stale", "The roster changed since this dry run, so nothing was applied. Run the dry run again and check it.")
 	case errors.Is(err, admin.ErrUnavailable):
 		return lang.X("manager.hub.unreachable", "The hub cannot be reached. What is on screen is kept; try again when the network is back.")
+	case errors.Is(err, admin.ErrBusy):
+		return lang.X("manager.error.busy", "The hub is busy with other managers' work, so nothing was started. Try again in a minute.")
+	case errors.Is(err, dsync.ErrInternal):
+		return lang.X("manager.error.hub_failed", "The hub failed while doing this. Try again; if it keeps failing, ask the hub's administrator to look at its log.")
 	case errors.Is(err, admin.ErrNotFound):
 		return lang.X("manager.error.not_found", "This is not in your region, or no longer exists. Reload the list.")
 	}
@@ -351,20 +453,52 @@ func showManagerError(w fyne.Window, err error) {
 	if err == nil {
 		return
 	}
-	d := dialog.NewCustom(lang.X("error.title", "Could not complete"), lang.X("dialog.ok", "OK"),
-		container.NewVBox(wrapped(managerMessage(err)), caption(err.Error())), w)
-	d.Resize(dialogSize(w))
-	d.Show()
+	showDeskDialog(w, managerMessage(err), err)
 }
 
-// maxDeskFile bounds what is read from a picked roster or standard file: a
-// roster of every hall is a few megabytes.
-const maxDeskFile = 64 << 20
+// showDeskDialog shows message over the window with err's own text under
+// it, in small print, for whoever is asked to help.
+func showDeskDialog(w fyne.Window, message string, err error) { deskDialog(w, message, err).Show() }
 
-// pickDeskFile asks for a file with one of exts (".csv") and calls done with
-// its name and bytes, not at all when cancelled. Tests replace it
-// (manager_export_test.go) to hand the screen any bytes.
-var pickDeskFile = func(w fyne.Window, exts []string, done func(name string, data []byte, err error)) {
+func deskDialog(w fyne.Window, message string, err error) dialog.Dialog {
+	d := dialog.NewCustom(lang.X("error.title", "Could not complete"), lang.X("dialog.ok", "OK"),
+		container.NewVBox(wrapped(message), caption(err.Error())), w)
+	d.Resize(dialogSize(w))
+	return d
+}
+
+// deskFileTooLarge is a picked file larger than the hub accepts.
+type deskFileTooLarge struct {
+	name  string
+	limit int
+}
+
+func (e *deskFileTooLarge) Error() string {
+	return fmt.Sprintf("read %s: larger than %d MB", e.name, e.limit>>20)
+}
+
+func (e *deskFileTooLarge) Unwrap() error { return admin.ErrInvalid }
+
+// openDeskFile asks for a file with one of exts (".csv") and calls done
+// with its name and bytes, not at all when cancelled. A file larger than
+// the hub accepts (admin.MaxUploadBytes) is an error that says so.
+func openDeskFile(w fyne.Window, exts []string, done func(name string, data []byte, err error)) {
+	pickDeskFile(w, exts, admin.MaxUploadBytes, func(name string, data []byte, err error) {
+		if err == nil && len(data) > admin.MaxUploadBytes {
+			err = &deskFileTooLarge{name: name, limit: admin.MaxUploadBytes}
+		}
+		if err != nil {
+			done(name, nil, err)
+			return
+		}
+		done(name, data, nil)
+	})
+}
+
+// pickDeskFile shows the file dialog and reads at most limit+1 bytes of the
+// file picked, so that openDeskFile can tell a file that is too large.
+// Tests replace it (manager_export_test.go) to hand the screen any bytes.
+var pickDeskFile = func(w fyne.Window, exts []string, limit int, done func(name string, data []byte, err error)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			done("", nil, err)
@@ -375,10 +509,7 @@ var pickDeskFile = func(w fyne.Window, exts []string, done func(name string, dat
 		}
 		defer r.Close()
 		name := r.URI().Name()
-		data, err := io.ReadAll(io.LimitReader(r, maxDeskFile+1))
-		if err == nil && len(data) > maxDeskFile {
-			err = fmt.Errorf("read %s: larger than %d MB: %w", name, maxDeskFile>>20, admin.ErrInvalid)
-		}
+		data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
 		if err != nil {
 			done(name, nil, fmt.Errorf("read %s: %w", name, err))
 			return

@@ -29,9 +29,13 @@ type attentionSection struct {
 	chosen   offRosterKey
 	staff    []admin.StaffRow
 	staffFor string // the hall staff was read for
-	pick     string // the staff ID picked
-	linking  bool
-	linked   string // what the last link did, said once
+	// staffLoads read a hall's roster: choosing a person of another hall
+	// supersedes a read still running, so the roster offered is always
+	// that of the person chosen.
+	staffLoads latest
+	pick       string // the staff ID picked
+	linking    bool
+	linked     string // what the last link did, said once
 
 	conflictHead, peopleHead *widget.Label
 	conflictTable            *deskTable
@@ -185,7 +189,7 @@ func (x *attentionSection) onPerson(i int) {
 }
 
 func (x *attentionSection) loadStaff(hallID string) {
-	x.m.run(func(ctx context.Context) (func(), error) {
+	x.staffLoads.run(x.m, func(ctx context.Context) (func(), error) {
 		staff, err := x.m.svc.Staff(ctx, admin.StaffQuery{HallID: hallID, IncludeInactive: true})
 		if err != nil {
 			return nil, err
@@ -194,7 +198,7 @@ func (x *attentionSection) loadStaff(hallID string) {
 			x.staff, x.staffFor = staff, hallID
 			x.showLink()
 		}, nil
-	}, nil)
+	}, nil, nil)
 }
 
 func staffChoice(p admin.StaffRow) string {

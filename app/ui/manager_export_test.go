@@ -7,7 +7,7 @@ import "fyne.io/fyne/v2"
 // extensions offered and returns the file's name and bytes.
 func SetDeskFilePicker(pick func(exts []string) (name string, data []byte, err error)) (restore func()) {
 	old := pickDeskFile
-	pickDeskFile = func(_ fyne.Window, exts []string, done func(string, []byte, error)) {
+	pickDeskFile = func(_ fyne.Window, exts []string, _ int, done func(string, []byte, error)) {
 		done(pick(exts))
 	}
 	return func() { pickDeskFile = old }

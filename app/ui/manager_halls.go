@@ -284,6 +284,10 @@ func (x *hallsSection) loadPerson(id string) {
 	}, nil)
 }
 
+// gradesRead draws the person's history again with the grades' names and
+// the score trend's grade lines, which the desk has just read.
+func (x *hallsSection) gradesRead() { x.showPerson() }
+
 // showPerson fills the right pane with the chosen person, or says how to
 // choose one.
 func (x *hallsSection) showPerson() {

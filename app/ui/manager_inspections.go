@@ -40,14 +40,19 @@ var managerClock = time.Now
 type inspectionsSection struct {
 	m *managerDesk
 
-	query   admin.InspectionQuery
-	person  string // the chosen person's name, for the picker's button
-	page    admin.InspectionPage
-	loaded  bool // a page has come back since the screen was opened
-	choices admin.FilterChoices
+	// query is the filters on screen (its Offset and Limit stay 0); shown
+	// is the query the page on screen answers, offset included, set only
+	// when a page comes back, so that a call that fails leaves the pager
+	// where the list is.
+	query, shown admin.InspectionQuery
+	person       string // the chosen person's name, for the picker's button
+	page         admin.InspectionPage
+	loaded       bool // a page has come back since the screen was opened
+	choices      admin.FilterChoices
 	// loads are the list's service calls: a newer filter supersedes an
-	// older call still running.
-	loads latest
+	// older call still running. opens are the inspections asked for: the
+	// last row tapped is the one that opens.
+	loads, opens latest
 
 	hallSel, supervisorSel, gradeSel, completeSel *widget.Select
 	personBtn                                     *widget.Button
@@ -63,12 +68,13 @@ type inspectionsSection struct {
 	// open is the inspection shown instead of the list, nil while the list
 	// shows.
 	open *inspectionDetail
-	// photos are images already fetched, by SHA-256: they never change.
-	photos map[string][]byte
+	// thumbs are the thumbnails of images already fetched (an image under
+	// its SHA-256 never changes), the most recently shown kept.
+	thumbs *thumbCache
 }
 
 func newInspectionsSection(m *managerDesk) *inspectionsSection {
-	return &inspectionsSection{m: m, photos: map[string][]byte{}}
+	return &inspectionsSection{m: m, thumbs: newThumbCache(deskThumbs)}
 }
 
 func (x *inspectionsSection) label() string       { return lang.X("manager.inspections", "Inspections") }
@@ -157,8 +163,12 @@ func (x *inspectionsSection) onShow() {
 			x.fillChoices()
 		}, nil
 	}, nil, nil)
-	x.fetch()
+	x.turnTo(x.shown.Offset)
 }
+
+// gradesRead shows the grades' names the desk has just read in place of
+// their IDs.
+func (x *inspectionsSection) gradesRead() { x.list.Refresh() }
 
 // fillChoices offers the halls, supervisors and grades, each after "all",
 // keeping what is chosen.
@@ -191,17 +201,14 @@ func setOptions(s *widget.Select, opts []string, selected int) {
 }
 
 // load fetches the first page of the current filters.
-func (x *inspectionsSection) load() {
-	x.query.Offset = 0
-	x.fetch()
-}
+func (x *inspectionsSection) load() { x.fetch(0) }
 
-// fetch asks for the page at query.Offset. A call still running for an
-// older filter is superseded: its result is dropped, so what the list shows
+// fetch asks for the page of the filters on screen at offset. A call still running for an older
+// filter is superseded: its result is dropped, so what the list shows
 // always matches the filters on screen.
-func (x *inspectionsSection) fetch() {
+func (x *inspectionsSection) fetch(offset int) {
 	m, q := x.m, x.query
-	q.Limit = inspectionsPage
+	q.Offset, q.Limit = offset, inspectionsPage
 	x.busy.Show()
 	x.busy.Start()
 	x.loads.run(m, func(ctx context.Context) (func(), error) {
@@ -210,8 +217,7 @@ func (x *inspectionsSection) fetch() {
 			return nil, err
 		}
 		return func() {
-			x.page, x.loaded = page, true
-			x.query.Offset = q.Offset
+			x.page, x.shown, x.loaded = page, q, true
 			x.showPage()
 			x.list.UnselectAll()
 			x.list.ScrollToTop()
@@ -229,7 +235,7 @@ func (x *inspectionsSection) fetch() {
 // showPage shows the page held, its range and total, and which page
 // buttons apply.
 func (x *inspectionsSection) showPage() {
-	p, off := x.page, x.query.Offset
+	p, off := x.page, x.shown.Offset
 	switch {
 	case !x.loaded:
 		x.total.SetText("")
@@ -282,15 +288,23 @@ func formatCount(n int) string {
 	return b.String()
 }
 
-func (x *inspectionsSection) onFirst() { x.query.Offset = 0; x.fetch() }
-func (x *inspectionsSection) onPrev() {
-	x.query.Offset = max(0, x.query.Offset-inspectionsPage)
-	x.fetch()
-}
-func (x *inspectionsSection) onNext() { x.query.Offset += inspectionsPage; x.fetch() }
+// The pager moves from the page shown. When the filters on screen are not
+// those of the page shown (their list could not be read), it starts their
+// list from its first page: the shown page's offsets do not apply to it.
+func (x *inspectionsSection) onFirst() { x.fetch(0) }
+func (x *inspectionsSection) onPrev()  { x.turnTo(x.shown.Offset - inspectionsPage) }
+func (x *inspectionsSection) onNext()  { x.turnTo(x.shown.Offset + inspectionsPage) }
 func (x *inspectionsSection) onLast() {
-	x.query.Offset = max(0, (x.page.Total-1)/inspectionsPage*inspectionsPage)
-	x.fetch()
+	x.turnTo((x.page.Total - 1) / inspectionsPage * inspectionsPage)
+}
+
+func (x *inspectionsSection) turnTo(offset int) {
+	filters, shown := x.query, x.shown
+	filters.Offset, filters.Limit, shown.Offset, shown.Limit = 0, 0, 0, 0
+	if !x.loaded || filters != shown {
+		offset = 0
+	}
+	x.fetch(max(0, offset))
 }
 
 // The columns of the list: fixed widths for times and counts, the rest
@@ -544,20 +558,22 @@ func nonEmpty(ss ...string) []string {
 }
 
 // openInspection loads one inspection and shows it in place of the list.
+// A row tapped while another is loading supersedes it: the last tapped
+// opens, however the answers arrive.
 func (x *inspectionsSection) openInspection(id string) {
 	m := x.m
 	x.busy.Show()
 	x.busy.Start()
-	m.runThen(func(ctx context.Context) (func(), error) {
+	x.opens.run(m, func(ctx context.Context) (func(), error) {
 		d, err := m.svc.Inspection(ctx, id)
 		if err != nil {
 			return nil, err
 		}
 		return func() { x.showDetail(&inspectionDetail{x: x, d: d}) }, nil
-	}, nil, func() {
+	}, func() {
 		x.busy.Stop()
 		x.busy.Hide()
-	})
+	}, nil)
 }
 
 func (x *inspectionsSection) showDetail(v *inspectionDetail) {
@@ -630,8 +646,10 @@ func (v *inspectionDetail) buildUI() fyne.CanvasObject {
 	verify := widget.NewButtonWithIcon(lang.X("manager.inspection.verify", "Verify the seal"), theme.ConfirmIcon(), v.onVerify)
 	id := ins.ID
 	m := v.x.m
-	pdf := newManagerExport(m, lang.X("sealed.pdf", "Export PDF"), false, func(ctx context.Context, opt report.Options, _ admin.Progress) ([]byte, string, error) {
-		return m.svc.ExportInspection(ctx, id, opt)
+	pdf := newManagerExport(m, lang.X("sealed.pdf", "Export PDF"), false, func(opt report.Options) exportJob {
+		return func(ctx context.Context, _ admin.Progress) ([]byte, string, error) {
+			return m.svc.ExportInspection(ctx, id, opt)
+		}
 	})
 	actions := container.NewVBox(v.seal(), tall(verify), v.verify, widget.NewSeparator(), pdf.column())
 	main := container.NewVScroll(container.NewPadded(body))
@@ -724,7 +742,7 @@ func (v *inspectionDetail) finding(f inspect.Finding) fyne.CanvasObject {
 	if len(f.Photos) > 0 {
 		grid := container.NewGridWrap(fyne.NewSize(thumbSide, thumbSide))
 		for _, ph := range f.Photos {
-			grid.Add(v.x.photo(ph.SHA256))
+			grid.Add(v.x.photo(ph.SHA256, thumbSide, thumbSide))
 		}
 		box.Add(grid)
 	}
@@ -787,7 +805,7 @@ func (v *inspectionDetail) signature(sg inspect.Signature) fyne.CanvasObject {
 	}
 	box.Add(colouredCaption(text, colour))
 	if sg.Image != nil {
-		box.Add(container.NewGridWrap(fyne.NewSize(2*thumbSide, thumbSide), v.x.photo(sg.Image.SHA256)))
+		box.Add(container.NewGridWrap(fyne.NewSize(2*thumbSide, thumbSide), v.x.photo(sg.Image.SHA256, 2*thumbSide, thumbSide)))
 	}
 	return box
 }
@@ -882,21 +900,31 @@ func (v *inspectionDetail) showVerify(r store.VerifyResult) {
 	v.verify.Refresh()
 }
 
-// photo is an image by SHA-256 as the service holds it, fetched off the UI
-// thread: a placeholder first, the image when it comes, and a note in place
-// of it when it has not reached the hub yet.
-func (x *inspectionsSection) photo(sha string) fyne.CanvasObject {
+// thumbDensity is how many image pixels a thumbnail has per unit of the
+// screen's size: sharp on a desktop scaled up to 200 %.
+const thumbDensity = 2
+
+// photo is an image by SHA-256 as the service holds it, w×h on screen,
+// fetched and made a thumbnail off the UI thread: a placeholder first, the
+// thumbnail when it comes, and a note in place of it when it has not
+// reached the hub yet or cannot be read.
+func (x *inspectionsSection) photo(sha string, w, h float32) fyne.CanvasObject {
 	box := container.NewStack()
-	show := func(data []byte) {
-		if img := photoImage(sha, data); img != nil {
+	show := func(thumb []byte) {
+		if len(thumb) > 0 {
+			img := canvas.NewImageFromReader(bytes.NewReader(thumb), sha)
+			img.FillMode = canvas.ImageFillContain
+			img.ScaleMode = canvas.ImageScaleSmooth
 			box.Objects = []fyne.CanvasObject{img}
 		} else {
 			box.Objects = []fyne.CanvasObject{photoPlaceholder(lang.X("manager.photo.unreadable", "Cannot be shown"))}
 		}
 		box.Refresh()
 	}
-	if data, ok := x.photos[sha]; ok {
-		show(data)
+	maxW, maxH := int(w*thumbDensity), int(h*thumbDensity)
+	key := thumbKey(sha, maxW, maxH)
+	if thumb, ok := x.thumbs.get(key); ok {
+		show(thumb)
 		return box
 	}
 	box.Objects = []fyne.CanvasObject{photoPlaceholder("")}
@@ -906,9 +934,14 @@ func (x *inspectionsSection) photo(sha string) fyne.CanvasObject {
 		if err != nil {
 			return nil, err
 		}
+		thumb, err := deskThumbnail(data, maxW, maxH)
+		if err != nil {
+			fyne.LogError("thumbnail of "+sha, err)
+			thumb = []byte{} // cannot be shown; not worth fetching again
+		}
 		return func() {
-			x.photos[sha] = data
-			show(data)
+			x.thumbs.put(key, thumb)
+			show(thumb)
 		}, nil
 	}, func(err error) {
 		text := lang.X("manager.photo.unreadable", "Cannot be shown")
@@ -919,18 +952,6 @@ func (x *inspectionsSection) photo(sha string) fyne.CanvasObject {
 		box.Refresh()
 	}, nil)
 	return box
-}
-
-// photoImage is a photo or signature as an image, or nil when the bytes
-// are not an image that can be read.
-func photoImage(sha string, data []byte) fyne.CanvasObject {
-	if thumbnailBytes(data) == nil {
-		return nil
-	}
-	img := canvas.NewImageFromReader(bytes.NewReader(data), sha)
-	img.FillMode = canvas.ImageFillContain
-	img.ScaleMode = canvas.ImageScaleSmooth
-	return img
 }
 
 // photoPlaceholder stands where a photo is not (yet) shown.

@@ -475,12 +475,17 @@ type manyInspections struct {
 	total int
 	mu    sync.Mutex
 	asked []admin.InspectionQuery
+	// down makes every call fail as an unreachable hub does.
+	down atomic.Bool
 }
 
 func (m *manyInspections) Inspections(_ context.Context, q admin.InspectionQuery) (admin.InspectionPage, error) {
 	m.mu.Lock()
 	m.asked = append(m.asked, q)
 	m.mu.Unlock()
+	if m.down.Load() {
+		return admin.InspectionPage{}, fmt.Errorf("list inspections: connection refused: %w", admin.ErrUnavailable)
+	}
 	page := admin.InspectionPage{Total: m.total}
 	for i := q.Offset; i < min(q.Offset+q.Limit, m.total); i++ {
 		page.Rows = append(page.Rows, admin.InspectionRow{
@@ -535,6 +540,104 @@ func TestManagerInspectionsPaging(t *testing.T) {
 		if q.Limit != 100 || q.Offset%100 != 0 {
 			t.Errorf("asked for %d rows at %d, want pages of 100", q.Limit, q.Offset)
 		}
+	}
+}
+
+// TestManagerInspectionsPageFailsInPlace: Next while the hub is away shows
+// the banner and leaves the list and the pager on the page shown, so the
+// Next after the hub is back shows the page after it, none skipped.
+func TestManagerInspectionsPageFailsInPlace(t *testing.T) {
+	f := newFixture(t)
+	many := &manyInspections{Service: managerService(t, f), total: 100_000}
+	w := newDeskApp(t, f, desktop, func(context.Context, flow.User) (admin.Service, error) { return many, nil })
+	u := &user{t: t, w: w}
+	u.signInManager()
+	u.openDesk("督导记录")
+	u.mustSee("第 1～100 条，共 100,000 条", "第0营业厅")
+
+	many.down.Store(true)
+	u.tapButton("下一页")
+	u.mustSee("无法连接到中心", "第 1～100 条，共 100,000 条", "第0营业厅")
+	if b := findButton(u.root(), "上一页"); b == nil || !b.Disabled() {
+		t.Error("Previous is offered on the first page after a failed Next")
+	}
+	u.tapButton("下一页") // still away
+	u.mustSee("第 1～100 条，共 100,000 条")
+
+	many.down.Store(false)
+	u.tapButton("下一页")
+	u.mustSee("第 101～200 条，共 100,000 条", "第100营业厅")
+	if u.sees("无法连接到中心") {
+		t.Error("the banner stays after a page came back")
+	}
+	asked := many.queries()
+	if last := asked[len(asked)-1]; last.Offset != 100 {
+		t.Errorf("the Next after the hub came back asked for offset %d, want 100", last.Offset)
+	}
+	many.down.Store(true)
+	u.tapButton("上一页")
+	many.down.Store(false)
+	u.tapButton("上一页")
+	u.mustSee("第 1～100 条，共 100,000 条", "第0营业厅")
+}
+
+// slowOpen holds the first Inspection call, once hold is set, until the
+// test releases it, whatever its context says.
+type slowOpen struct {
+	admin.Service
+	hold    atomic.Bool
+	held    chan string // the ID the held call asked for
+	release chan struct{}
+}
+
+func (s *slowOpen) Inspection(ctx context.Context, id string) (*admin.InspectionDetail, error) {
+	if s.hold.CompareAndSwap(true, false) {
+		s.held <- id
+		<-s.release
+	}
+	return s.Service.Inspection(context.Background(), id)
+}
+
+// TestManagerInspectionLastTappedOpens: a row tapped while an earlier one
+// is still loading is the one that opens, even when the earlier answer
+// comes last.
+func TestManagerInspectionLastTappedOpens(t *testing.T) {
+	f := newFixture(t)
+	base := managerService(t, f)
+	slow := &slowOpen{Service: base, held: make(chan string, 1), release: make(chan struct{})}
+	released := false
+	t.Cleanup(func() {
+		if !released {
+			close(slow.release)
+		}
+	})
+	page, err := base.Inspections(context.Background(), admin.InspectionQuery{Limit: 2})
+	if err != nil || len(page.Rows) < 2 {
+		t.Fatalf("two newest inspections: %v", err)
+	}
+	first, second := page.Rows[0], page.Rows[1]
+	if rowTime(first.StartedAt) == rowTime(second.StartedAt) {
+		t.Fatal("the two newest inspections started in the same minute; the test cannot tap them apart")
+	}
+	w := newDeskApp(t, f, desktop, func(context.Context, flow.User) (admin.Service, error) { return slow, nil })
+	u := &user{t: t, w: w}
+	u.signInManager()
+	u.openDesk("督导记录")
+	u.mustSee(rowTime(first.StartedAt), rowTime(second.StartedAt))
+
+	slow.hold.Store(true)
+	tapCentre(u.find(rowTime(first.StartedAt))) // not u.tap: it would wait for the held call
+	if id := <-slow.held; id != first.ID {
+		t.Fatalf("held the opening of %s, want %s", id, first.ID)
+	}
+	tapCentre(u.find(rowTime(second.StartedAt)))
+	u.mustSee(second.SealHash)
+	released = true
+	close(slow.release)
+	ui.WaitBackground()
+	u.mustSee(second.SealHash)
+	if u.sees(first.SealHash) {
+		t.Error("the inspection tapped first replaced the one tapped last")
 	}
 }
 

@@ -25,8 +25,11 @@ type rosterSection struct {
 	plan    *admin.RosterPlan
 	outcome *admin.RosterOutcome
 	failure error // why the last dry run or apply failed, shown in place
-	busy    bool
-	step    string // what the progress bar measures
+	// uncertain: the last apply's outcome was lost, so the plan on screen
+	// may be applied already; only a new dry run may be applied.
+	uncertain bool
+	busy      bool
+	step      string // what the progress bar measures
 
 	choose, again, apply *widget.Button
 	encoding             *widget.Select
@@ -84,12 +87,13 @@ func (x *rosterSection) buildUI() fyne.CanvasObject {
 func (x *rosterSection) onShow() {}
 
 func (x *rosterSection) onChoose() {
-	pickDeskFile(x.m.s.win, []string{".csv", ".xlsx", ".txt"}, func(name string, data []byte, err error) {
+	openDeskFile(x.m.s.win, []string{".csv", ".xlsx", ".txt"}, func(name string, data []byte, err error) {
 		if err != nil {
 			showManagerError(x.m.s.win, err)
 			return
 		}
 		x.file = admin.RosterFile{Name: name, Data: data, Encoding: x.file.Encoding}
+		x.forgetPlan()
 		x.dryRun()
 	})
 }
@@ -99,6 +103,7 @@ func (x *rosterSection) onEncoding(name string) {
 		if x.encodingName(e) == name && e != x.file.Encoding {
 			x.file.Encoding = e
 			if x.file.Data != nil {
+				x.forgetPlan()
 				x.dryRun()
 			}
 			return
@@ -106,16 +111,26 @@ func (x *rosterSection) onEncoding(name string) {
 	}
 }
 
-// progressFunc feeds the progress bar from the service's goroutine.
+// forgetPlan drops the dry run on screen: it was of another file (or
+// encoding), and must not be applied if this one's dry run fails.
+func (x *rosterSection) forgetPlan() {
+	x.plan, x.outcome, x.uncertain = nil, nil, false
+	x.refresh()
+}
+
+// progressFunc feeds the progress bar from the service's goroutine. The
+// service counts in units of its own (bytes read, then changes written),
+// so the line says how far along it is, not how many rows.
 func (x *rosterSection) progressFunc() admin.Progress {
 	return func(done, total int) {
 		onUI(func() {
-			if total > 0 {
-				x.progress.Max = float64(total)
-				x.progress.SetValue(float64(min(done, total)))
+			if total <= 0 {
+				return
 			}
-			x.progressText.SetText(lang.X("manager.roster.progress", "{{.Step}}: {{.Done}} of {{.Total}} rows",
-				map[string]any{"Step": x.step, "Done": formatCount(done), "Total": formatCount(total)}))
+			x.progress.Max = float64(total)
+			x.progress.SetValue(float64(min(done, total)))
+			x.progressText.SetText(lang.X("manager.roster.progress", "{{.Step}}: {{.Percent}}%",
+				map[string]any{"Step": x.step, "Percent": min(done, total) * 100 / total}))
 		})
 	}
 }
@@ -144,19 +159,19 @@ func (x *rosterSection) dryRun() {
 			return nil, err
 		}
 		return func() {
-			x.plan, x.outcome = plan, nil
+			x.plan, x.outcome, x.uncertain = plan, nil, false
 			x.refresh()
 		}, nil
 	}, x.fail, x.done)
 }
 
 func (x *rosterSection) onApply() {
-	if x.busy || x.plan == nil || x.outcome != nil {
+	if x.busy || x.plan == nil || x.outcome != nil || x.uncertain {
 		return
 	}
 	p := x.plan
 	msg := lang.X("manager.roster.confirm", "Apply {{.File}}? {{.Add}} people will be added, {{.Update}} updated and {{.Deactivate}} deactivated; {{.Rejected}} rejected rows are left out. Every tablet of the region gets the new roster at its next sync.",
-		map[string]any{"File": p.File, "Add": len(p.Add), "Update": len(p.Update), "Deactivate": len(p.Deactivate), "Rejected": len(p.Rejects)})
+		map[string]any{"File": p.File, "Add": len(p.Add), "Update": len(p.Update), "Deactivate": len(p.Deactivate), "Rejected": p.RejectedLines()})
 	d := dialog.NewConfirm(lang.X("manager.roster.confirm.title", "Apply the roster import"), msg, func(ok bool) {
 		if ok {
 			x.applyPlan()
@@ -192,6 +207,15 @@ func (x *rosterSection) done() {
 // fail shows why a dry run or an apply did not work. The hub being away is
 // the desk's banner; the plan on screen stays either way.
 func (x *rosterSection) fail(err error) {
+	if errors.Is(err, admin.ErrOutcomeUnknown) {
+		// The import may have been applied: applying the plan again
+		// would be refused as stale at best. The manager checks the staff
+		// and runs a new dry run, which shows what is left to do.
+		x.uncertain = true
+		x.refresh()
+		showManagerError(x.m.s.win, err)
+		return
+	}
 	if errors.Is(err, admin.ErrStale) {
 		x.refresh()
 		d := dialog.NewConfirm(lang.X("manager.roster.stale.title", "The roster changed"), managerMessage(err), func(ok bool) {
@@ -217,7 +241,7 @@ func (x *rosterSection) refresh() {
 	}
 	enable(x.choose, !x.busy)
 	enable(x.again, !x.busy && x.file.Data != nil)
-	enable(x.apply, !x.busy && x.plan != nil && x.outcome == nil && len(x.plan.Add)+len(x.plan.Update)+len(x.plan.Deactivate) > 0)
+	enable(x.apply, !x.busy && x.plan != nil && x.outcome == nil && !x.uncertain && len(x.plan.Add)+len(x.plan.Update)+len(x.plan.Deactivate) > 0)
 	if x.busy {
 		x.encoding.Disable()
 		x.progressBox.Show()
@@ -232,6 +256,9 @@ func (x *rosterSection) refresh() {
 	}
 
 	var parts []fyne.CanvasObject
+	if x.uncertain {
+		parts = append(parts, warningText(managerMessage(admin.ErrOutcomeUnknown)))
+	}
 	if x.failure != nil {
 		parts = append(parts, errorText(lang.X("manager.roster.error", "The roster could not be read:")+" "+managerMessage(x.failure)+" "+x.failure.Error()))
 	}
@@ -266,7 +293,7 @@ func (x *rosterSection) planView(p *admin.RosterPlan) (top, tables fyne.CanvasOb
 		read += " · " + lang.X("manager.roster.encoding", "encoding {{.Encoding}}", map[string]any{"Encoding": strings.ToUpper(p.Encoding)})
 	}
 	counts := lang.X("manager.roster.counts", "To add: {{.Add}} · to update: {{.Update}} · unchanged: {{.Unchanged}} · to deactivate: {{.Deactivate}} · rejected: {{.Rejected}}",
-		map[string]any{"Add": len(p.Add), "Update": len(p.Update), "Unchanged": p.Unchanged, "Deactivate": len(p.Deactivate), "Rejected": len(p.Rejects)})
+		map[string]any{"Add": len(p.Add), "Update": len(p.Update), "Unchanged": p.Unchanged, "Deactivate": len(p.Deactivate), "Rejected": p.RejectedLines()})
 	summary := lines(title, false, detail(read), &widget.TextSegment{Text: counts, Style: widget.RichTextStyleParagraph})
 	box := container.NewVBox(summary)
 	if p.HeldBack {
@@ -302,7 +329,7 @@ func (x *rosterSection) planView(p *admin.RosterPlan) (top, tables fyne.CanvasOb
 	// What needs the manager's eye comes first: the rejected rows, wider
 	// for their reasons, and who would lose their place on the roster.
 	attention := container.NewHSplit(
-		x.tablePanel(lang.X("manager.roster.rejects", "Rejected rows: {{.Count}}", map[string]any{"Count": len(p.Rejects)}), len(p.Rejects), rejects, true, rejectLine),
+		x.tablePanel(rejectsTitle(p), len(p.Rejects), rejects, true, rejectLine),
 		x.tablePanel(lang.X("manager.roster.deactivate", "To deactivate: {{.Count}}", map[string]any{"Count": len(p.Deactivate)}), len(p.Deactivate), deactivate, true))
 	attention.Offset = 0.58
 	changes := container.NewHSplit(
@@ -310,6 +337,16 @@ func (x *rosterSection) planView(p *admin.RosterPlan) (top, tables fyne.CanvasOb
 		x.tablePanel(lang.X("manager.roster.update", "To update: {{.Count}}", map[string]any{"Count": len(p.Update)}), len(p.Update), update, false))
 	tables = container.NewVSplit(attention, changes)
 	return box, tables
+}
+
+// rejectsTitle counts the rejected rows, as the outcome will, and the
+// reasons when a row has more than one.
+func rejectsTitle(p *admin.RosterPlan) string {
+	lines := p.RejectedLines()
+	if len(p.Rejects) > lines {
+		return lang.X("manager.roster.rejects.reasons", "Rejected rows: {{.Count}} ({{.Reasons}} reasons)", map[string]any{"Count": lines, "Reasons": len(p.Rejects)})
+	}
+	return lang.X("manager.roster.rejects", "Rejected rows: {{.Count}}", map[string]any{"Count": lines})
 }
 
 // changeColumns are the columns of people added or updated; an update

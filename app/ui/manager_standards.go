@@ -51,6 +51,11 @@ func (x *standardsSection) icon() fyne.Resource { return theme.DocumentIcon() }
 func (x *standardsSection) buildUI() fyne.CanvasObject {
 	x.importBtn = widget.NewButtonWithIcon(lang.X("manager.standards.import", "Import a standard file"), theme.FolderOpenIcon(), x.onImport)
 	enable(x.importBtn, !x.busy)
+	if !x.m.scope.ImportsStandards {
+		// Versions are shared by every region: a regional manager browses
+		// them, and the hub refuses their imports anyway.
+		x.importBtn.Hide()
+	}
 	x.msg = wrapped("")
 	x.msg.Hide()
 	x.list = newDeskList(func() int { return len(x.versions) }, x.versionRow, x.onVersion)
@@ -131,7 +136,7 @@ func (x *standardsSection) onImport() {
 	if x.busy {
 		return
 	}
-	pickDeskFile(x.m.s.win, []string{".yaml", ".yml", ".json"}, func(name string, data []byte, err error) {
+	openDeskFile(x.m.s.win, []string{".yaml", ".yml", ".json"}, func(name string, data []byte, err error) {
 		if err != nil {
 			showManagerError(x.m.s.win, err)
 			return

@@ -55,8 +55,14 @@ type summarySection struct {
 	hallID   string // "" for the whole region
 	preset   periodPreset
 	from, to time.Time // days, both included
-	figures  *report.SummaryFigures
-	loads    latest
+	// figures are those on screen and shown the query that computed them:
+	// the export prints that query, and is offered only while the controls
+	// still say the same (see canExport).
+	figures *report.SummaryFigures
+	shown   admin.SummaryQuery
+	loads   latest
+	// loading: a computation is running; loadFailed: the last one failed.
+	loading, loadFailed bool
 
 	scopeSel, periodSel *widget.Select
 	fromEntry, toEntry  *widget.DateEntry
@@ -99,6 +105,7 @@ func (x *summarySection) buildUI() fyne.CanvasObject {
 	x.busy.Hide()
 
 	x.export = newManagerExport(x.m, lang.X("manager.summary.export", "Export the summary (PDF)"), true, x.exportPDF)
+	x.export.ready = x.canExport
 	controls := container.NewGridWithColumns(4, tall(x.scopeSel), tall(x.periodSel), tall(x.fromEntry), tall(x.toEntry))
 	x.msg = wrapped("")
 	x.msg.Hide()
@@ -107,6 +114,7 @@ func (x *summarySection) buildUI() fyne.CanvasObject {
 	x.body = container.NewVBox()
 	x.showFigures()
 	x.scroll = container.NewVScroll(container.NewPadded(x.body))
+	x.export.refresh()
 	return container.NewPadded(container.NewBorder(top, nil, nil, nil, x.scroll))
 }
 
@@ -203,13 +211,24 @@ func (x *summarySection) custom() {
 	x.load()
 }
 
+// query is what the controls on screen ask for.
 func (x *summarySection) query() admin.SummaryQuery {
 	return admin.SummaryQuery{HallID: x.hallID, From: x.from, To: x.to}
+}
+
+// canExport reports whether the figures on screen are those of the
+// controls, computed and not being computed again: the PDF then prints
+// what the manager sees.
+func (x *summarySection) canExport() bool {
+	q := x.query()
+	return x.figures != nil && !x.loading && !x.loadFailed &&
+		q.HallID == x.shown.HallID && q.From.Equal(x.shown.From) && q.To.Equal(x.shown.To)
 }
 
 // load computes the figures of the scope and period on screen; a newer
 // choice supersedes a computation still running.
 func (x *summarySection) load() {
+	defer x.export.refresh() // the controls changed, or a computation starts
 	if x.to.Before(x.from) {
 		x.msg.Importance = widget.WarningImportance
 		x.msg.SetText(lang.X("manager.summary.backwards", "The period ends before it starts."))
@@ -217,6 +236,7 @@ func (x *summarySection) load() {
 		return
 	}
 	m, q := x.m, x.query()
+	x.loading = true
 	x.busy.Show()
 	x.busy.Start()
 	x.loads.run(m, func(ctx context.Context) (func(), error) {
@@ -226,21 +246,31 @@ func (x *summarySection) load() {
 		}
 		return func() {
 			x.msg.Hide()
-			x.figures = f
+			x.figures, x.shown, x.loadFailed = f, q, false
 			x.showFigures()
+			x.export.refresh()
 		}, nil
 	}, func() {
+		x.loading = false
 		x.busy.Stop()
 		x.busy.Hide()
+		x.export.refresh()
 	}, func(err error) {
+		x.loadFailed = true
+		x.export.refresh()
 		x.msg.Importance = widget.DangerImportance
 		x.msg.SetText(lang.X("manager.summary.error", "Could not compute the summary:") + " " + err.Error())
 		x.msg.Show()
 	})
 }
 
-func (x *summarySection) exportPDF(ctx context.Context, opt report.Options, progress admin.Progress) ([]byte, string, error) {
-	return x.m.svc.ExportSummary(ctx, x.query(), opt, progress)
+// exportPDF exports the figures on screen: the query that computed them,
+// taken now, on the UI thread.
+func (x *summarySection) exportPDF(opt report.Options) exportJob {
+	svc, q := x.m.svc, x.shown
+	return func(ctx context.Context, progress admin.Progress) ([]byte, string, error) {
+		return svc.ExportSummary(ctx, q, opt, progress)
+	}
 }
 
 // showFigures draws the figures as the PDF has them: the headline, the
@@ -252,7 +282,7 @@ func (x *summarySection) showFigures() {
 		x.body.Refresh()
 		return
 	}
-	x.body.Add(heading(fmt.Sprintf("%s · %s – %s", scopeName(f), formatDate(f.From), formatDate(f.To))))
+	x.body.Add(heading(fmt.Sprintf("%s · %s – %s", x.scopeName(f), formatDate(f.From), formatDate(f.To))))
 	x.body.Add(x.headline(f))
 	if f.Inspections == 0 {
 		x.body.Add(wrapped(lang.X("manager.summary.empty", "There are no sealed inspections of this scope in this period, so there are no scores, trends or rankings.")))
@@ -290,9 +320,19 @@ func (x *summarySection) showFigures() {
 	}
 }
 
-func scopeName(f *report.SummaryFigures) string {
-	if f.ScopeCode != "" {
+// allRegionsScope is the scope name admin.Local gives the summary of every
+// region together (its allRegionsScope), a name in Chinese for the PDF;
+// the screen shows it in the UI language.
+const allRegionsScope = "全部区域"
+
+// scopeName names the figures' scope: a hall with its code, a region, or
+// every region together.
+func (x *summarySection) scopeName(f *report.SummaryFigures) string {
+	switch {
+	case f.ScopeCode != "":
 		return f.Scope + " (" + f.ScopeCode + ")"
+	case f.Region && f.Scope == allRegionsScope && x.shown.HallID == "" && x.m.scope.RegionID == "":
+		return lang.X("manager.region.all", "Every region")
 	}
 	return f.Scope
 }
@@ -342,7 +382,6 @@ func (x *summarySection) trendTitle(unit string) string {
 // trendPoints labels the trend's buckets in the UI language, the year under
 // the first label of each year.
 func (x *summarySection) trendPoints(t report.Trend) []chartPoint {
-	en := x.m.s.lang == langEnglish
 	pts := make([]chartPoint, len(t.Points))
 	for i, p := range t.Points {
 		start := p.Start.In(inspect.HallZone)
@@ -351,16 +390,43 @@ func (x *summarySection) trendPoints(t report.Trend) []chartPoint {
 		case report.TrendWeek:
 			label = start.Format("01-02")
 		case report.TrendMonth:
-			label = fmt.Sprintf("%d月", start.Month())
-			if en {
-				label = start.Format("Jan")
-			}
+			label = monthName(start.Month())
 		case report.TrendQuarter:
-			label = fmt.Sprintf("Q%d", (start.Month()-1)/3+1)
+			label = lang.X("manager.summary.quarter", "Q{{.Quarter}}", map[string]any{"Quarter": int(start.Month()-1)/3 + 1})
 		}
 		pts[i] = chartPoint{Label: label, Group: itoa(start.Year()), Value: p.Average, Missing: p.Count == 0}
 	}
 	return pts
+}
+
+// monthName is a month's short name in the UI language, for a chart's
+// axis.
+func monthName(m time.Month) string {
+	switch m {
+	case time.January:
+		return lang.X("manager.month.1", "Jan")
+	case time.February:
+		return lang.X("manager.month.2", "Feb")
+	case time.March:
+		return lang.X("manager.month.3", "Mar")
+	case time.April:
+		return lang.X("manager.month.4", "Apr")
+	case time.May:
+		return lang.X("manager.month.5", "May")
+	case time.June:
+		return lang.X("manager.month.6", "Jun")
+	case time.July:
+		return lang.X("manager.month.7", "Jul")
+	case time.August:
+		return lang.X("manager.month.8", "Aug")
+	case time.September:
+		return lang.X("manager.month.9", "Sep")
+	case time.October:
+		return lang.X("manager.month.10", "Oct")
+	case time.November:
+		return lang.X("manager.month.11", "Nov")
+	}
+	return lang.X("manager.month.12", "Dec")
 }
 
 // gradeBars counts the inspections of each grade, best first, and those
@@ -430,10 +496,8 @@ func (x *summarySection) peopleTable(rows []report.PersonFigure) fyne.CanvasObje
 		lang.X("manager.summary.col.offences", "Offences"),
 		lang.X("manager.summary.col.repeated", "Repeated items"),
 	), widget.NewSeparator())
-	sep := "、"
-	if x.m.s.lang == langEnglish {
-		sep = ", "
-	}
+	// A list of names: "、" between Chinese names, ", " in English.
+	sep := lang.X("manager.list.separator", ", ")
 	for _, r := range rows {
 		name := r.Name
 		if r.OffRoster {
@@ -498,8 +562,14 @@ func dashIfEmpty(s string) string {
 // save dialog. It runs through managerDesk.run, so an unreachable hub shows
 // the banner.
 type managerExport struct {
-	m        *managerDesk
-	run      func(ctx context.Context, opt report.Options, progress admin.Progress) ([]byte, string, error)
+	m *managerDesk
+	// start takes what to export from the screen, on the UI thread, and
+	// returns the work that renders it off the UI thread.
+	start func(opt report.Options) exportJob
+	// ready, if set, says whether there is something to export now; the
+	// button is offered only then (see refresh).
+	ready    func() bool
+	running  bool
 	redact   *widget.Check
 	button   *widget.Button
 	bar      *widget.ProgressBar
@@ -511,8 +581,11 @@ type managerExport struct {
 	runs int
 }
 
-func newManagerExport(m *managerDesk, label string, progress bool, run func(context.Context, report.Options, admin.Progress) ([]byte, string, error)) *managerExport {
-	e := &managerExport{m: m, run: run, progress: progress}
+// exportJob renders a PDF: its bytes and a suggested file name.
+type exportJob func(ctx context.Context, progress admin.Progress) (pdf []byte, name string, err error)
+
+func newManagerExport(m *managerDesk, label string, progress bool, start func(opt report.Options) exportJob) *managerExport {
+	e := &managerExport{m: m, start: start, progress: progress}
 	e.redact = widget.NewCheck(lang.X("export.redact", "Redacted copy"), nil)
 	hint := caption(lang.X("export.redact.hint", "For wider distribution: no photos, badge numbers instead of names."))
 	e.button = widget.NewButtonWithIcon(label, theme.DocumentPrintIcon(), e.onExport)
@@ -537,15 +610,22 @@ func (e *managerExport) row() fyne.CanvasObject {
 	return container.NewBorder(nil, nil, tall(e.redact), tall(e.button), container.NewStack(e.hint, progress))
 }
 
+// refresh offers the button when no export runs and there is something to
+// export.
+func (e *managerExport) refresh() {
+	enable(e.button, !e.running && (e.ready == nil || e.ready()))
+}
+
 func (e *managerExport) onExport() {
-	if e.button.Disabled() {
-		return // a second tap while one renders
+	if e.running || e.ready != nil && !e.ready() {
+		return // a second tap while one renders, or nothing to export
 	}
 	s := e.m.s
-	opt := report.Options{Lang: s.lang.standardCode(), Redact: e.redact.Checked}
+	job := e.start(report.Options{Lang: s.lang.standardCode(), Redact: e.redact.Checked})
 	e.runs++
 	run := e.runs
-	e.button.Disable()
+	e.running = true
+	e.refresh()
 	e.hint.Hide() // the progress shows in its place
 	if e.progress {
 		e.bar.Max = 1
@@ -564,7 +644,7 @@ func (e *managerExport) onExport() {
 		})
 	}
 	e.m.runThen(func(ctx context.Context) (func(), error) {
-		data, name, err := e.run(ctx, opt, progress)
+		data, name, err := job(ctx, progress)
 		if err != nil {
 			return nil, err
 		}
@@ -573,7 +653,8 @@ func (e *managerExport) onExport() {
 		e.bar.Hide()
 		e.busy.stop()
 		e.hint.Show()
-		e.button.Enable()
+		e.running = false
+		e.refresh()
 	})
 }
 

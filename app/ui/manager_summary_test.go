@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dudao-app/dudao/app/admin"
+	"github.com/dudao-app/dudao/app/demo"
 	"github.com/dudao-app/dudao/app/flow"
 	"github.com/dudao-app/dudao/app/inspect"
 	"github.com/dudao-app/dudao/app/report"
@@ -263,6 +264,107 @@ func TestManagerSummaryHubDown(t *testing.T) {
 	hub.setDown(false)
 	u.tapButton("重试")
 	u.mustSee("2025-04-01 – 2025-04-30")
+}
+
+// TestManagerSummaryExportsWhatIsShown: the export is offered only while
+// the figures on screen are those of the controls, and prints them. When
+// another period could not be computed (the hub away), the figures of the
+// previous one stay on screen and the export is not offered, since it
+// would print neither; once the period's figures show, it exports them.
+func TestManagerSummaryExportsWhatIsShown(t *testing.T) {
+	defer ui.SetManagerClock(func() time.Time { return now })()
+	f := newFixture(t)
+	hub := &flakyHub{Service: managerService(t, f)}
+	var data []byte
+	defer ui.SetSaveFile(func(_ string, b []byte) error { data = b; return nil })()
+	w := newDeskApp(t, f, desktop, func(context.Context, flow.User) (admin.Service, error) { return hub, nil })
+	u := &user{t: t, w: w}
+	u.signInManager()
+	u.openDesk("汇总")
+	u.mustSee("2025-05-01 – 2025-05-20")
+	export := findButton(u.root(), "导出汇总报告（PDF）")
+	if export == nil || export.Disabled() {
+		t.Fatalf("the export is not offered for the figures shown: %q", allTexts(u))
+	}
+
+	hub.setDown(true)
+	u.choose("本月", "上月")
+	u.mustSee("无法连接到中心", "2025-05-01 – 2025-05-20")
+	if !export.Disabled() {
+		t.Error("the export is offered while the figures shown are not those of the period chosen")
+	}
+
+	hub.setDown(false)
+	u.tapButton("重试")
+	u.mustSee("2025-04-01 – 2025-04-30")
+	if export.Disabled() {
+		t.Fatal("the export is not offered once the period's figures show")
+	}
+	u.tapButton("导出汇总报告（PDF）")
+	if !bytes.HasPrefix(data, []byte("%PDF")) {
+		t.Fatal("no PDF saved")
+	}
+	u.tapButton("确定")
+	today := dayOf(now)
+	month := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, inspect.HallZone)
+	april, err := hub.Summary(context.Background(), admin.SummaryQuery{From: month.AddDate(0, -1, 0), To: month.AddDate(0, 0, -1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, data); !strings.Contains(text, april.Digest) {
+		t.Errorf("the PDF does not print the digest %s of the figures on screen", april.Digest)
+	}
+
+	// A period that ends before it starts computes nothing: no export.
+	var from *widget.DateEntry
+	for _, e := range find[*widget.DateEntry](u.root()) {
+		if e.Date != nil && dayOf(*e.Date).Equal(month.AddDate(0, -1, 0)) {
+			from = e
+		}
+	}
+	if from == nil {
+		t.Fatal("no From date showing the period's start")
+	}
+	late := month.AddDate(0, 0, 5)
+	ui.DeskLocked(func() { from.SetDate(&late) })
+	ui.WaitBackground()
+	u.mustSee("结束日期早于开始日期")
+	if !export.Disabled() {
+		t.Error("the export is offered for a period that ends before it starts")
+	}
+}
+
+// TestManagerSummaryEveryRegionInEnglish: a manager over every region of
+// several sees the summary of them all named in the UI language, not by
+// the Chinese name the PDF prints.
+func TestManagerSummaryEveryRegionInEnglish(t *testing.T) {
+	defer ui.SetManagerClock(func() time.Time { return now })()
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.db.AddRegion(ctx, "大理"); err != nil {
+		t.Fatal(err)
+	}
+	mgr, err := admin.ManagerByUsername(ctx, f.db, demo.ManagerUsername)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr.RegionID = "" // over every region
+	everyRegion := admin.NewLocal(f.db, mgr, admin.LocalOptions{Now: func() time.Time { return now }})
+	a := test.NewTempApp(t)
+	a.Preferences().SetString("ui.language", "en")
+	w := ui.Create(a, f.wf, ui.WithAdmin(func(context.Context, flow.User) (admin.Service, error) { return everyRegion, nil }))
+	t.Cleanup(func() { closeWindow(w) })
+	w.Resize(desktop)
+	u := &user{t: t, w: w}
+	u.tap("李经理")
+	u.typeInto(passwordEntry(t, u.root()), demo.ManagerPIN)
+	u.tapButton("Sign in")
+	u.tapButton("Manager's desk")
+	u.tap("Summary")
+	u.mustSee("Every region · 2025-05-01 – 2025-05-20")
+	if u.sees("全部区域") {
+		t.Errorf("the scope shows in Chinese on an English screen: %q", allTexts(u))
+	}
 }
 
 // shootManagerReports renders the manager's inspections and summary on the

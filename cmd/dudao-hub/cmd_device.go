@@ -127,7 +127,9 @@ still had to send then ("-" when it did not say).`,
 
 The ID may also be the device's exact name. What the tablet has not sent yet
 stays on it and can be exported there; nothing is deleted. A manager's
-desktop is revoked the same way.`,
+desktop is revoked the same way: on the desktops, a regional manager
+revokes tablets only, and a manager over every region may revoke another
+manager's desktop but not their own.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&reason, "reason", "", "why, as the device will show it")
 		},

@@ -33,7 +33,10 @@ func init() {
 		examples: `  dudao-hub standard import standard-v2.yaml
 
 A version is immutable once imported: importing the same file again does
-nothing, and a different file with the same version number is refused.`,
+nothing, and a different file with the same version number is refused.
+Every region's tablets use the newest version, so on the manager's desktop
+only a manager over every region may import one; a regional manager asks
+for it to be imported here.`,
 		run: func(e *env, args []string) error {
 			if err := wantArgs("standard import", args, "FILE"); err != nil {
 				return err

@@ -91,23 +91,31 @@ desktop). Linked people leave the list.`,
 		},
 	})
 
-	var as string
+	var as, by string
 	register(&command{
-		noun: "staff", verb: "link", args: "--as USERNAME INSPECTION PERSON STAFF", argNames: []string{"INSPECTION", "PERSON", "STAFF"},
+		noun: "staff", verb: "link", args: "--as USERNAME [--by NAME] INSPECTION PERSON STAFF", argNames: []string{"INSPECTION", "PERSON", "STAFF"},
 		needsDB: true, readsOnly: true,
-		short: "record that an off-roster person in an inspection is this member of staff",
+		short: "record, for a manager, that an off-roster person in an inspection is this member of staff",
 		examples: `  dudao-hub staff link --as li 019a2b3c-… 019a2b3d-… KM1004
+  dudao-hub staff link --as li --by "王工 (IT)" 019a2b3c-… 019a2b3d-… KM1004
 
 INSPECTION and PERSON are as dudao-hub staff offroster lists them; STAFF is
 the roster entry, by employee number or ID. The sealed inspection is not
-changed: the link is kept beside it with who made it and when, and never
-changes. --as names the manager making the link (it records who did); they
-may link people and staff of their own region only, as on their desktop.`,
+changed: the link is kept beside it with the manager it is made for, who
+entered it and when, and never changes.
+
+--as names the manager the link is made for (who asked for it, and answers
+for it); they may link people and staff of their own region only, as on
+their desktop. The link also records that it was entered at the hub with
+this command, and by whom: --by names the person at the console, otherwise
+the system account running the command is recorded. A manager who links
+people on their own desktop is recorded alone.`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&as, "as", "", "the manager's `USERNAME` making the link")
+			fs.StringVar(&as, "as", "", "the `USERNAME` of the manager the link is made for")
+			fs.StringVar(&by, "by", "", "who is entering the link (`NAME`, recorded with it; default: the system user)")
 		},
 		run: func(e *env, args []string) error {
-			l, mgr, err := asManager(e, as)
+			l, mgr, err := asManager(e, as, enteredBy("staff link", by))
 			if err != nil {
 				return err
 			}
@@ -126,7 +134,12 @@ may link people and staff of their own region only, as on their desktop.`,
 			if err := l.LinkOffRoster(e.ctx, args[0], args[1], staff.ID); err != nil {
 				return notFoundHint(err, "staff offroster")
 			}
-			e.printf("linked %s (inspection %s) to %s %s, by %s\n", cmp.Or(who, args[1]), args[0], staff.EmployeeNo, staff.Name, mgr.Username)
+			link, err := e.db.OffRosterLinkOf(e.ctx, args[1])
+			if err != nil {
+				return err
+			}
+			e.printf("linked %s (inspection %s) to %s %s for manager %s; recorded as entered by: %s\n",
+				cmp.Or(who, args[1]), args[0], staff.EmployeeNo, staff.Name, mgr.Username, link.RecordedBy)
 			return nil
 		},
 	})

@@ -14,13 +14,17 @@ ALTER TABLE devices ADD COLUMN pending_count INTEGER;
 -- A manager's statement that an off-roster person observed in a sealed
 -- inspection is this roster entry. The sealed record is not touched; the link
 -- is kept beside it with who made it and when, one per observed person, and
--- never changes (the message maps to ErrConflict).
+-- never changes (the message maps to ErrConflict). linked_by is the manager
+-- the link is made for; recorded_by says who entered it when that was not
+-- the manager at their own desk (the hub's operator with dudao-hub staff
+-- link), '' when it was.
 CREATE TABLE offroster_links (
     person_id     TEXT PRIMARY KEY,
     inspection_id TEXT NOT NULL,
     staff_id      TEXT NOT NULL REFERENCES staff(id),
     linked_by     TEXT NOT NULL REFERENCES users(id),
     linked_at     INTEGER NOT NULL,
+    recorded_by   TEXT NOT NULL DEFAULT '',
     FOREIGN KEY (inspection_id, person_id) REFERENCES observed_people(inspection_id, id)
 ) STRICT;
 CREATE INDEX offroster_links_staff ON offroster_links(staff_id, inspection_id);
