@@ -4,7 +4,7 @@
 SCREENSHOTS_DIR ?= build/screenshots
 BENCHTIME ?= 1x
 
-.PHONY: run test bench bench-startup measure screenshots hub demo package package-windows fmt vet
+.PHONY: run test bench bench-filter bench-sync bench-startup measure screenshots hub demo package package-windows fmt vet
 
 run:
 	go run ./cmd/dudao
@@ -16,6 +16,16 @@ test:
 # database is built once per run, inside the benchmark.
 bench:
 	go test -run='^$$' -bench=. -benchmem -benchtime=2000x ./app/store/ ./app/report/ | tee build-bench.txt
+
+# The manager's inspection filters on 100,000 sealed inspections (the fixture
+# is built once, about 2 minutes, and kept in $TMPDIR).
+bench-filter:
+	go test -run='^$$' -bench=InspectionFilter -benchtime=30x ./app/admin/
+
+# Sync to a hub over loopback against a raw HTTPS copy of the same bytes, at
+# the issue's full size (about a minute a run).
+bench-sync:
+	DUDAO_SYNC_BENCH=full go test -run='^$$' -bench=SyncLoopback -benchtime=1x -count=3 ./app/sync/
 
 # Start-up on 100,000 inspections: the data path to a usable hall list and the
 # first screen rendered by the test driver (cmd/dudao/bench_test.go).
