@@ -26,9 +26,11 @@ type hallsSection struct {
 	// What the manager chose and typed: kept here so that a language switch
 	// or a failed call leaves it as it was.
 	hallQuery, staffQuery string
-	hallID                string // "" for every hall
-	inactive              bool
-	personID              string
+	// hallTyping and staffTyping hold back a search until typing pauses.
+	hallTyping, staffTyping *time.Timer
+	hallID                  string // "" for every hall
+	inactive                bool
+	personID                string
 
 	halls  []admin.HallRow
 	staff  []admin.StaffRow
@@ -165,7 +167,7 @@ func (x *hallsSection) selectedHallRow() int {
 
 func (x *hallsSection) onHallSearch(q string) {
 	x.hallQuery = q
-	x.loadHalls()
+	x.hallTyping = afterTyping(x.hallTyping, x.loadHalls)
 }
 
 func (x *hallsSection) loadHalls() {
@@ -219,7 +221,7 @@ func (x *hallsSection) staffRow(i int) deskRow {
 
 func (x *hallsSection) onStaffSearch(q string) {
 	x.staffQuery = q
-	x.loadStaff()
+	x.staffTyping = afterTyping(x.staffTyping, x.loadStaff)
 }
 
 func (x *hallsSection) onInactive(on bool) {
