@@ -587,21 +587,7 @@ func (db *DB) ConflictsIn(ctx context.Context, regionID string) ([]Conflict, err
 	if err != nil {
 		return nil, fmt.Errorf("list conflicts: %w", translate(err))
 	}
-	var out []Conflict
-	if err := eachRow(rows, func() error {
-		var c Conflict
-		var first, last int64
-		if err := rows.Scan(&c.ID, &c.Kind, &c.RecordID, &c.HeldHash, &c.ReceivedHash, &c.DeviceID, &c.DeviceName,
-			&first, &last, &c.Attempts); err != nil {
-			return err
-		}
-		c.FirstAt, c.LastAt = fromMS(first), fromMS(last)
-		out = append(out, c)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("list conflicts: %w", err)
-	}
-	return out, nil
+	return scanConflicts(rows)
 }
 
 // UnlinkedOffRoster lists the people recorded off the roster in sealed
@@ -618,21 +604,7 @@ func (db *DB) UnlinkedOffRoster(ctx context.Context, regionID string) ([]OffRost
 	if err != nil {
 		return nil, fmt.Errorf("list off-roster people: %w", translate(err))
 	}
-	var out []OffRosterPerson
-	if err := eachRow(rows, func() error {
-		var p OffRosterPerson
-		var started int64
-		if err := rows.Scan(&p.InspectionID, &p.HallID, &p.HallName, &started, &p.PersonID, &p.Name,
-			&p.EmployeeNo, &p.Badge, &p.Role, &p.Gender); err != nil {
-			return err
-		}
-		p.StartedAt = fromMS(started)
-		out = append(out, p)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("list off-roster people: %w", err)
-	}
-	return out, nil
+	return scanOffRoster(rows)
 }
 
 // OffRosterLink says that an off-roster person observed in a sealed

@@ -624,6 +624,11 @@ func (db *DB) Conflicts(ctx context.Context) ([]Conflict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list conflicts: %w", translate(err))
 	}
+	return scanConflicts(rows)
+}
+
+// scanConflicts reads rows of the columns Conflicts and ConflictsIn select.
+func scanConflicts(rows *sql.Rows) ([]Conflict, error) {
 	var out []Conflict
 	if err := eachRow(rows, func() error {
 		var c Conflict
@@ -653,6 +658,12 @@ func (db *DB) OffRoster(ctx context.Context, hallID string) ([]OffRosterPerson, 
 	if err != nil {
 		return nil, fmt.Errorf("list off-roster people: %w", translate(err))
 	}
+	return scanOffRoster(rows)
+}
+
+// scanOffRoster reads rows of the columns OffRoster and UnlinkedOffRoster
+// select.
+func scanOffRoster(rows *sql.Rows) ([]OffRosterPerson, error) {
 	var out []OffRosterPerson
 	if err := eachRow(rows, func() error {
 		var p OffRosterPerson
