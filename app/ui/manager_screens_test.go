@@ -21,23 +21,7 @@ func shootManager(t *testing.T, dir string, size fyne.Size) {
 	hub, w := newHubDesk(t, f, size)
 	seedHubAttention(t, hub, demoRegion(t, f))
 	u := &user{t: t, w: w}
-	shot := func(screen string) {
-		t.Helper()
-		settle(w)
-		checkTargets(t, screen, w)
-		img := w.Canvas().Capture()
-		if b := img.Bounds(); b.Dx() != int(size.Width) || b.Dy() != int(size.Height) {
-			t.Errorf("%s: capture is %dx%d, want %v", screen, b.Dx(), b.Dy(), size)
-		}
-		out, err := os.Create(filepath.Join(dir, fmt.Sprintf("manager-%s-%vx%v.png", screen, size.Width, size.Height)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer out.Close()
-		if err := png.Encode(out, img); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := managerShot(t, w, dir, size)
 
 	u.signInManager()
 	u.openDesk("")
@@ -72,4 +56,27 @@ func shootManager(t *testing.T, dir string, size fyne.Size) {
 	u.mustSee("同步冲突：1", "临时工小李")
 	u.tap("临时工小李")
 	shot("attention")
+}
+
+// managerShot returns a function that writes the window as
+// manager-<screen>-<size>.png in dir, once it has settled and its targets
+// are checked.
+func managerShot(t *testing.T, w fyne.Window, dir string, size fyne.Size) func(screen string) {
+	return func(screen string) {
+		t.Helper()
+		settle(w)
+		checkTargets(t, screen, w)
+		img := w.Canvas().Capture()
+		if b := img.Bounds(); b.Dx() != int(size.Width) || b.Dy() != int(size.Height) {
+			t.Errorf("%s: capture is %dx%d, want %v", screen, b.Dx(), b.Dy(), size)
+		}
+		out, err := os.Create(filepath.Join(dir, fmt.Sprintf("manager-%s-%vx%v.png", screen, size.Width, size.Height)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Close()
+		if err := png.Encode(out, img); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -3,10 +3,6 @@ package ui_test
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"image/png"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -377,23 +373,7 @@ func shootManagerReports(t *testing.T, dir string, size fyne.Size) {
 	f := newFixture(t)
 	w := newDeskApp(t, f, size, localAdmin(f))
 	u := &user{t: t, w: w}
-	shot := func(screen string) {
-		t.Helper()
-		settle(w)
-		checkTargets(t, screen, w)
-		img := w.Canvas().Capture()
-		if b := img.Bounds(); b.Dx() != int(size.Width) || b.Dy() != int(size.Height) {
-			t.Errorf("%s: capture is %dx%d, want %v", screen, b.Dx(), b.Dy(), size)
-		}
-		out, err := os.Create(filepath.Join(dir, fmt.Sprintf("manager-%s-%vx%v.png", screen, size.Width, size.Height)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer out.Close()
-		if err := png.Encode(out, img); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := managerShot(t, w, dir, size)
 
 	u.signInManager()
 	u.openDesk("督导记录")
