@@ -201,26 +201,22 @@ func planRoster(file *roster.File, data []byte, halls []store.Hall, staff []stor
 		imp.Changes.Deactivate = append(imp.Changes.Deactivate, s.ID)
 	}
 	for _, r := range plan.Rejects {
-		reason := r.Reason
-		if r.Field != "" {
-			v := ""
-			if r.Value != "" {
-				v = fmt.Sprintf(" %q", r.Value)
-			}
-			reason = r.Field + v + ": " + r.Reason
-		}
-		sum.Rejects = append(sum.Rejects, RosterReject{Line: r.Line, Reason: reason, Row: []string{r.EmployeeNo, r.Name}})
+		// Chinese first for the manager, then field, value and English.
+		sum.Rejects = append(sum.Rejects, RosterReject{Line: r.Line, Reason: r.Message(), Row: []string{r.EmployeeNo, r.Name}})
 	}
 	sum.Digest = planDigest(data, imp)
 	imp.Summary = sum
 	return imp
 }
 
-// Why a regional manager's row is refused. Neither names what the other
-// region holds (its hall, staff or region): the manager may not see it.
+// Why a regional manager's row is refused, in Chinese then English as the
+// roster package writes its reasons (roster.ReasonSep). Neither names what
+// the other region holds (its hall, staff or region): the manager may not
+// see it.
 const (
-	reasonHallElsewhere  = "hall not in your region"
-	reasonStaffElsewhere = "employee number belongs to staff outside your region; only a manager over every region moves staff between regions"
+	reasonHallElsewhere  = "该营业厅不在您管理的区域内 / hall not in your region"
+	reasonStaffElsewhere = "该工号属于其他区域的员工，只有管理全部区域的经理才能跨区域调动员工 / " +
+		"employee number belongs to staff outside your region; only a manager over every region moves staff between regions"
 )
 
 // withoutOtherRegions turns the rows a manager of regionID may not import

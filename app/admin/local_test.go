@@ -18,6 +18,7 @@ import (
 	"github.com/dudao-app/dudao/app/demo"
 	"github.com/dudao-app/dudao/app/inspect"
 	"github.com/dudao-app/dudao/app/report"
+	"github.com/dudao-app/dudao/app/roster"
 	"github.com/dudao-app/dudao/app/standard"
 	"github.com/dudao-app/dudao/app/store"
 	dsync "github.com/dudao-app/dudao/app/sync"
@@ -705,6 +706,22 @@ func TestLocalRosterRejectsNameNothingElsewhere(t *testing.T) {
 		!strings.Contains(reasons[4], "employee number belongs to staff outside your region") ||
 		!strings.Contains(reasons[6], "unknown hall") || len(reasons) != 4 {
 		t.Errorf("rejects = %+v", plan.Rejects)
+	}
+	// The manager reads Chinese first; the English (and the field the row
+	// names) follow, as the CLI and its scripts have always seen them.
+	wantReasons := map[int]string{
+		2: `该工号属于其他区域的员工，只有管理全部区域的经理才能跨区域调动员工 / employee_no "E201": employee number belongs to staff outside your region; only a manager over every region moves staff between regions`,
+		3: `该营业厅不在您管理的区域内 / hall "DL-001": hall not in your region`,
+	}
+	for line, want := range wantReasons {
+		if reasons[line] != want {
+			t.Errorf("line %d: reason\n%s\nwant\n%s", line, reasons[line], want)
+		}
+	}
+	for line, reason := range reasons {
+		if zh, _ := roster.SplitReason(reason); zh == "" {
+			t.Errorf("line %d: reason %q does not start with Chinese", line, reason)
+		}
 	}
 	if len(plan.Update) != 1 || plan.Update[0].EmployeeNo != "E102" || plan.Update[0].HallName != r.hallA1.Name {
 		t.Errorf("updates = %+v, want E102 moved to %s", plan.Update, r.hallA1.Name)

@@ -184,25 +184,29 @@ func checkRecord(f *File, t *table, h header, rec record) *candidate {
 	if t.ragged && wrongWidth(rec, len(h.rec.fields)) {
 		// A shifted row has every value in the wrong column, so checking the
 		// fields one by one would only add noise.
-		reason := fmt.Sprintf("row has %d columns, the header has %d", len(rec.fields), len(h.rec.fields))
+		zh := fmt.Sprintf("该行有 %d 列，表头有 %d 列", len(rec.fields), len(h.rec.fields))
+		en := fmt.Sprintf("row has %d columns, the header has %d", len(rec.fields), len(h.rec.fields))
 		if rec.last > rec.line {
 			// The quote swallowed the lines up to rec.last, and with them
 			// possibly other people: say nobody is identified, so that Plan
 			// does not deactivate those people as missing.
-			reason += fmt.Sprintf("; it runs on to line %d, probably because of an unbalanced quote (\")", rec.last)
+			zh += fmt.Sprintf("，且一直延续到第 %d 行，可能是引号 (\") 不成对", rec.last)
+			en += fmt.Sprintf("; it runs on to line %d, probably because of an unbalanced quote (\")", rec.last)
 			c.raw[colEmployeeNo], c.raw[colName] = "", ""
 		} else if len(rec.fields) > len(h.rec.fields) && t.delim == ',' {
-			reason += "; a value containing a comma must be quoted"
+			zh += "；含逗号的值必须加引号"
+			en += "; a value containing a comma must be quoted"
 		}
-		reject(c, "", "", reason)
+		reject(c, "", "", bilingual(zh, en))
 		return nil
 	}
 	if rec.last > rec.line {
 		for col := range numCols {
 			if strings.Contains(c.raw[col], "\n") {
 				c.raw[colEmployeeNo], c.raw[colName] = "", ""
-				reject(c, fieldNames[col], c.raw[col],
-					fmt.Sprintf("contains a line break (the row runs on to line %d); check for an unbalanced quote (\")", rec.last))
+				reject(c, fieldNames[col], c.raw[col], bilingual(
+					fmt.Sprintf("%s含有换行（该行延续到第 %d 行），请检查引号 (\") 是否成对", fieldLabels[col], rec.last),
+					fmt.Sprintf("contains a line break (the row runs on to line %d); check for an unbalanced quote (\")", rec.last)))
 			}
 		}
 		if c.rejected {
@@ -211,15 +215,15 @@ func checkRecord(f *File, t *table, h header, rec record) *candidate {
 	}
 
 	if v := c.raw[colEmployeeNo]; v == "" {
-		reject(c, FieldEmployeeNo, v, "required, but empty")
-	} else if id := normID(v); checkID(id) != "" {
-		reject(c, FieldEmployeeNo, v, checkID(id))
+		reject(c, FieldEmployeeNo, v, requiredEmpty(colEmployeeNo, "", ""))
+	} else if id := normID(v); checkID(fieldLabels[colEmployeeNo], id) != "" {
+		reject(c, FieldEmployeeNo, v, checkID(fieldLabels[colEmployeeNo], id))
 	} else {
 		c.row.EmployeeNo = id
 	}
 
 	if v := c.raw[colName]; v == "" {
-		reject(c, FieldName, v, "required, but empty")
+		reject(c, FieldName, v, requiredEmpty(colName, "", ""))
 	} else if why := checkName(v); why != "" {
 		reject(c, FieldName, v, why)
 	} else {
@@ -227,37 +231,48 @@ func checkRecord(f *File, t *table, h header, rec record) *candidate {
 	}
 
 	if v := c.raw[colGender]; v == "" {
-		reject(c, FieldGender, v, "required, but empty ("+expectGenders+")")
+		reject(c, FieldGender, v, requiredEmpty(colGender, expectGendersZh, expectGenders))
 	} else if g, ok := genders[valueKey(v)]; !ok {
-		reject(c, FieldGender, v, "unknown gender ("+expectGenders+")")
+		reject(c, FieldGender, v, bilingual("无法识别的性别（"+expectGendersZh+"）", "unknown gender ("+expectGenders+")"))
 	} else {
 		c.row.Gender = g
 	}
 
 	if v := c.raw[colRole]; v == "" {
-		reject(c, FieldRole, v, "required, but empty ("+expectRoles+")")
+		reject(c, FieldRole, v, requiredEmpty(colRole, expectRolesZh, expectRoles))
 	} else if r, ok := roles[valueKey(v)]; !ok {
-		reject(c, FieldRole, v, "unknown role ("+expectRoles+")")
+		reject(c, FieldRole, v, bilingual("无法识别的岗位（"+expectRolesZh+"）", "unknown role ("+expectRoles+")"))
 	} else {
 		c.row.Role = r
 	}
 
 	if v := c.raw[colHall]; v == "" {
-		reject(c, FieldHall, v, "required, but empty")
+		reject(c, FieldHall, v, requiredEmpty(colHall, "", ""))
 	} else if hasControl(v) {
-		reject(c, FieldHall, v, "contains a line break or control character")
+		reject(c, FieldHall, v, bilingual("营业厅含有换行或控制字符", "contains a line break or control character"))
 	} else {
 		c.row.Hall = v
 	}
 
 	if v := c.raw[colBadge]; v != "" {
-		if id := normID(v); checkID(id) != "" {
-			reject(c, FieldBadge, v, checkID(id))
+		if id := normID(v); checkID(fieldLabels[colBadge], id) != "" {
+			reject(c, FieldBadge, v, checkID(fieldLabels[colBadge], id))
 		} else {
 			c.row.Badge = id
 		}
 	}
 	return c
+}
+
+// requiredEmpty is the reason for an empty required cell, with what the
+// column expects when there is a fixed list of values.
+func requiredEmpty(col int, expectZh, expectEn string) string {
+	zh, en := fieldLabels[col]+"不能为空", "required, but empty"
+	if expectEn != "" {
+		zh += "（" + expectZh + "）"
+		en += " (" + expectEn + ")"
+	}
+	return bilingual(zh, en)
 }
 
 // wrongWidth reports a CSV row whose values do not line up with the header.
@@ -300,7 +315,8 @@ func checkDuplicates(f *File, cands []*candidate) {
 		for _, c := range group[1:] {
 			c.rejected = true
 			f.Rejects = append(f.Rejects, Reject{File: f.Name, Line: c.row.Line, Field: FieldEmployeeNo, Value: no,
-				Reason:     fmt.Sprintf("duplicate employee number %s, first on line %d", no, first.row.Line),
+				Reason: bilingual(fmt.Sprintf("工号 %s 重复，首次出现在第 %d 行", no, first.row.Line),
+					fmt.Sprintf("duplicate employee number %s, first on line %d", no, first.row.Line)),
 				EmployeeNo: no, Name: c.raw[colName]})
 			if c.raw != first.raw {
 				differ = append(differ, c.row.Line)
@@ -309,7 +325,8 @@ func checkDuplicates(f *File, cands []*candidate) {
 		if len(differ) > 0 {
 			first.rejected = true
 			f.Rejects = append(f.Rejects, Reject{File: f.Name, Line: first.row.Line, Field: FieldEmployeeNo, Value: no,
-				Reason:     fmt.Sprintf("duplicate employee number %s, with different details on line %s", no, lineList(differ)),
+				Reason: bilingual(fmt.Sprintf("工号 %s 重复，%s的信息与本行不同", no, lineListZh(differ)),
+					fmt.Sprintf("duplicate employee number %s, with different details on line %s", no, lineList(differ))),
 				EmployeeNo: no, Name: first.raw[colName]})
 		}
 	}

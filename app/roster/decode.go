@@ -162,12 +162,16 @@ func firstBadGB(data []byte, e encoding.Encoding, gb18030 bool) int {
 func encodingError(name string, data []byte, off, skipped int, label string, detected bool) error {
 	line := bytes.Count(data[:off], []byte{'\n'}) + 1
 	end := min(off+2, len(data))
-	hint := fmt.Sprintf("the file is not %s; leave the encoding to be detected, or save the file as \"CSV UTF-8\" in Excel", label)
+	// The hint is for whoever picked the file, who may read only Chinese.
+	hint := bilingual(fmt.Sprintf("文件不是 %s 编码；请让程序自动识别编码，或在 Excel 中另存为「CSV UTF-8」", label),
+		fmt.Sprintf("the file is not %s; leave the encoding to be detected, or save the file as \"CSV UTF-8\" in Excel", label))
 	switch {
 	case detected && label == EncodingUTF8:
-		hint = "the file looks like UTF-8 with damaged bytes; fix that line or export the file again (if it is really GBK, force the encoding)"
+		hint = bilingual("文件像是有字节损坏的 UTF-8；请修正该行或重新导出 (如果确实是 GBK，请指定编码)",
+			"the file looks like UTF-8 with damaged bytes; fix that line or export the file again (if it is really GBK, force the encoding)")
 	case detected:
-		hint = "the file is neither UTF-8 nor GBK; save it as \"CSV UTF-8\" in Excel"
+		hint = bilingual("文件既不是 UTF-8 也不是 GBK；请在 Excel 中另存为「CSV UTF-8」",
+			"the file is neither UTF-8 nor GBK; save it as \"CSV UTF-8\" in Excel")
 	}
 	return fmt.Errorf("parse roster %s line %d: %w: invalid %s byte sequence % x at byte offset %d; %s",
 		name, line, ErrEncoding, label, data[off:end], off+skipped, hint)

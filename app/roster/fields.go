@@ -130,8 +130,10 @@ var roles = func() map[string]standard.Role {
 }()
 
 const (
-	expectRoles   = "expected 值班长, 收银员, 宣传员, 督导员, 96396热线"
-	expectGenders = "expected 男 or 女"
+	expectRoles     = "expected 值班长, 收银员, 宣传员, 督导员, 96396热线"
+	expectGenders   = "expected 男 or 女"
+	expectRolesZh   = "应为 值班长、收银员、宣传员、督导员 或 96396热线"
+	expectGendersZh = "应为 男 或 女"
 )
 
 // Excel shows long numbers such as 18-digit IDs as 5.30102E+17 and saves them
@@ -141,17 +143,19 @@ var scientific = regexp.MustCompile(`^[0-9](\.[0-9]+)?E[+-]?[0-9]+$`)
 const maxIDLen = 32
 
 // checkID validates an employee or badge number already passed through normID
-// and returns the reason it is unusable, or "".
-func checkID(v string) string {
+// and returns the reason it is unusable, or "". label names the column in
+// Chinese (工号, 服务证号).
+func checkID(label, v string) string {
 	if scientific.MatchString(v) {
-		return "looks like a number Excel turned into scientific notation; format the column as text and re-enter it"
+		return bilingual(label+"被 Excel 转成了科学计数法，请把该列设为文本格式后重新输入",
+			"looks like a number Excel turned into scientific notation; format the column as text and re-enter it")
 	}
 	if len(v) > maxIDLen {
-		return "too long"
+		return bilingual(label+"过长", "too long")
 	}
 	for _, r := range v {
 		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '/') {
-			return "may contain only letters, digits, - _ and /"
+			return bilingual(label+"只能由字母、数字和 -、_、/ 组成", "may contain only letters, digits, - _ and /")
 		}
 	}
 	return ""
@@ -163,13 +167,14 @@ func checkName(v string) string {
 	if strings.ContainsAny(v, "?？\ufffd") {
 		// Excel writes "?" for characters GBK cannot hold (rare ones are common
 		// in names), so the name in the file is no longer the person's name.
-		return "contains \"?\": a character was probably lost when the file was saved as GBK/ANSI; save it as \"CSV UTF-8\" or xlsx"
+		return bilingual("姓名含有问号，可能是文件存为 GBK/ANSI 时丢了字；请另存为「CSV UTF-8」或 xlsx",
+			"contains \"?\": a character was probably lost when the file was saved as GBK/ANSI; save it as \"CSV UTF-8\" or xlsx")
 	}
 	if hasControl(v) {
-		return "contains a line break or control character"
+		return bilingual("姓名含有换行或控制字符", "contains a line break or control character")
 	}
 	if n := len([]rune(v)); n > maxNameLen {
-		return "too long"
+		return bilingual("姓名过长", "too long")
 	}
 	return ""
 }

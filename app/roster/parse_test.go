@@ -96,11 +96,11 @@ func TestParseEncodingErrors(t *testing.T) {
 		want     []string
 	}{
 		{name: "utf-8 forced on gbk", data: append([]byte(header), gbkRow...), encoding: "utf-8",
-			want: []string{"roster.csv line 2", "invalid utf-8", "byte offset 38"}},
+			want: []string{"roster.csv line 2", "invalid utf-8", "byte offset 38", "文件不是 utf-8 编码"}},
 		{name: "neither utf-8 nor gbk", data: bad,
-			want: []string{"roster.csv line 3", "invalid gbk", "ff fe", "byte offset " + strconv.Itoa(badOffset), "neither UTF-8 nor GBK"}},
+			want: []string{"roster.csv line 3", "invalid gbk", "ff fe", "byte offset " + strconv.Itoa(badOffset), "文件既不是 UTF-8 也不是 GBK；请在 Excel 中另存为「CSV UTF-8」 / the file is neither UTF-8 nor GBK"}},
 		{name: "utf-8 with a damaged byte", data: damaged,
-			want: []string{"roster.csv line 3", "invalid utf-8", "byte offset " + strconv.Itoa(damagedOffset), "damaged bytes"}},
+			want: []string{"roster.csv line 3", "invalid utf-8", "byte offset " + strconv.Itoa(damagedOffset), "文件像是有字节损坏的 UTF-8", "damaged bytes"}},
 		{name: "gbk forced on undecodable", data: bad, encoding: "gbk", want: []string{"line 3", "invalid gbk"}},
 		{name: "unknown encoding", data: []byte(goodCSV), encoding: "latin1", want: []string{`unknown encoding "latin1"`}},
 	}
@@ -350,48 +350,50 @@ func TestParseValues(t *testing.T) {
 	}
 }
 
-func TestParseRejects(t *testing.T) {
-	const data = "工号,姓名,性别,岗位,营业厅,服务证号\n" + // 1
-		"KM1001,张丽,女,值班长,北京路,FW-1\n" + // 2 ok; line 12 repeats it exactly
-		"KM1002,,男,收银员,北京路,FW-2\n" + // 3
-		",王强,男,收银员,北京路,FW-3\n" + // 4
-		"KM1004,李娜,未知,收银员,北京路,FW-4\n" + // 5
-		"KM1005,赵敏,女,厨师,北京路,FW-5\n" + // 6
-		"KM1006,刘芳,女,收银员,,FW-6\n" + // 7
-		"KM1007,陈,男,收银员,北京路\n" + // 8
-		"KM1008,杨,男,收银员,北京路,FW-8,extra\n" + // 9
-		"KM1009,周,女,收银员,北京路,FW-9,,\n" + // 10 ok
-		"KM1010,,,,,\n" + // 11
-		"KM1001,张丽,女,值班长,北京路,FW-1\n" + // 12
-		"KM1011,吴,男,收银员,北京路,FW-11\n" + // 13
-		"km1011,吴刚,男,收银员,北京路,FW-11\n" + // 14
-		"5.30102E+17,孙伟,男,督导员,北京路,\n" + // 15
-		"KM 1016,孙,男,督导员,北京路,\n" + // 16
-		"KM1017,王?明,男,收银员,北京路,FW-17\n" + // 17
-		"KM1018,郑洁,女,督导员,北京路,1.2E+5\n" + // 18
-		"KM1019,钱,,督导员,北京路,\n" // 19
+// badRowsCSV has one or more problems on most rows; TestParseRejects lists
+// them, and TestRejectReasonsBilingual checks their wording.
+const badRowsCSV = "工号,姓名,性别,岗位,营业厅,服务证号\n" + // 1
+	"KM1001,张丽,女,值班长,北京路,FW-1\n" + // 2 ok; line 12 repeats it exactly
+	"KM1002,,男,收银员,北京路,FW-2\n" + // 3
+	",王强,男,收银员,北京路,FW-3\n" + // 4
+	"KM1004,李娜,未知,收银员,北京路,FW-4\n" + // 5
+	"KM1005,赵敏,女,厨师,北京路,FW-5\n" + // 6
+	"KM1006,刘芳,女,收银员,,FW-6\n" + // 7
+	"KM1007,陈,男,收银员,北京路\n" + // 8
+	"KM1008,杨,男,收银员,北京路,FW-8,extra\n" + // 9
+	"KM1009,周,女,收银员,北京路,FW-9,,\n" + // 10 ok
+	"KM1010,,,,,\n" + // 11
+	"KM1001,张丽,女,值班长,北京路,FW-1\n" + // 12
+	"KM1011,吴,男,收银员,北京路,FW-11\n" + // 13
+	"km1011,吴刚,男,收银员,北京路,FW-11\n" + // 14
+	"5.30102E+17,孙伟,男,督导员,北京路,\n" + // 15
+	"KM 1016,孙,男,督导员,北京路,\n" + // 16
+	"KM1017,王?明,男,收银员,北京路,FW-17\n" + // 17
+	"KM1018,郑洁,女,督导员,北京路,1.2E+5\n" + // 18
+	"KM1019,钱,,督导员,北京路,\n" // 19
 
-	const want = `3 name: required, but empty
-4 employee_no: required, but empty
-5 gender: unknown gender (expected 男 or 女)
-6 role: unknown role (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)
-7 hall: required, but empty
-8 : row has 5 columns, the header has 6
-9 : row has 7 columns, the header has 6; a value containing a comma must be quoted
-11 name: required, but empty
-11 gender: required, but empty (expected 男 or 女)
-11 role: required, but empty (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)
-11 hall: required, but empty
-12 employee_no: duplicate employee number KM1001, first on line 2
-13 employee_no: duplicate employee number KM1011, with different details on line 14
-14 employee_no: duplicate employee number KM1011, first on line 13
-15 employee_no: looks like a number Excel turned into scientific notation; format the column as text and re-enter it
-16 employee_no: may contain only letters, digits, - _ and /
-17 name: contains "?": a character was probably lost when the file was saved as GBK/ANSI; save it as "CSV UTF-8" or xlsx
-18 badge: looks like a number Excel turned into scientific notation; format the column as text and re-enter it
-19 gender: required, but empty (expected 男 or 女)
+func TestParseRejects(t *testing.T) {
+	const want = `3 name: 姓名不能为空 / required, but empty
+4 employee_no: 工号不能为空 / required, but empty
+5 gender: 无法识别的性别（应为 男 或 女） / unknown gender (expected 男 or 女)
+6 role: 无法识别的岗位（应为 值班长、收银员、宣传员、督导员 或 96396热线） / unknown role (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)
+7 hall: 营业厅不能为空 / required, but empty
+8 : 该行有 5 列，表头有 6 列 / row has 5 columns, the header has 6
+9 : 该行有 7 列，表头有 6 列；含逗号的值必须加引号 / row has 7 columns, the header has 6; a value containing a comma must be quoted
+11 name: 姓名不能为空 / required, but empty
+11 gender: 性别不能为空（应为 男 或 女） / required, but empty (expected 男 or 女)
+11 role: 岗位不能为空（应为 值班长、收银员、宣传员、督导员 或 96396热线） / required, but empty (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)
+11 hall: 营业厅不能为空 / required, but empty
+12 employee_no: 工号 KM1001 重复，首次出现在第 2 行 / duplicate employee number KM1001, first on line 2
+13 employee_no: 工号 KM1011 重复，第 14 行的信息与本行不同 / duplicate employee number KM1011, with different details on line 14
+14 employee_no: 工号 KM1011 重复，首次出现在第 13 行 / duplicate employee number KM1011, first on line 13
+15 employee_no: 工号被 Excel 转成了科学计数法，请把该列设为文本格式后重新输入 / looks like a number Excel turned into scientific notation; format the column as text and re-enter it
+16 employee_no: 工号只能由字母、数字和 -、_、/ 组成 / may contain only letters, digits, - _ and /
+17 name: 姓名含有问号，可能是文件存为 GBK/ANSI 时丢了字；请另存为「CSV UTF-8」或 xlsx / contains "?": a character was probably lost when the file was saved as GBK/ANSI; save it as "CSV UTF-8" or xlsx
+18 badge: 服务证号被 Excel 转成了科学计数法，请把该列设为文本格式后重新输入 / looks like a number Excel turned into scientific notation; format the column as text and re-enter it
+19 gender: 性别不能为空（应为 男 或 女） / required, but empty (expected 男 or 女)
 `
-	f := parse(t, "roster.csv", []byte(data), roster.Options{})
+	f := parse(t, "roster.csv", []byte(badRowsCSV), roster.Options{})
 	if got := rejectsString(f.Rejects); got != want {
 		t.Errorf("rejects:\n%s\nwant:\n%s", got, want)
 	}
@@ -409,13 +411,13 @@ func TestParseRejects(t *testing.T) {
 			byLine[r.Line] = r
 		}
 	}
-	if got := byLine[6].Error(); got != `roster.csv line 6: role "厨师": unknown role (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)` {
+	if got := byLine[6].Error(); got != `roster.csv line 6: 无法识别的岗位（应为 值班长、收银员、宣传员、督导员 或 96396热线） / role "厨师": unknown role (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)` {
 		t.Errorf("Error() = %s", got)
 	}
-	if got := byLine[8].Error(); got != `roster.csv line 8: row has 5 columns, the header has 6` {
+	if got := byLine[8].Error(); got != `roster.csv line 8: 该行有 5 列，表头有 6 列 / row has 5 columns, the header has 6` {
 		t.Errorf("Error() = %s", got)
 	}
-	if got := byLine[3].Error(); got != `roster.csv line 3: name: required, but empty` {
+	if got := byLine[3].Error(); got != `roster.csv line 3: 姓名不能为空 / name: required, but empty` {
 		t.Errorf("Error() = %s", got)
 	}
 	// Who each rejected row is about, which Plan uses to protect them.
@@ -426,18 +428,21 @@ func TestParseRejects(t *testing.T) {
 	}
 }
 
+// unbalancedQuoteCases are rows that a stray quote runs on into the next lines.
+var unbalancedQuoteCases = []struct {
+	name, data string
+	want       string
+}{
+	{name: "swallows the rest of the file",
+		data: "工号,姓名,性别,岗位,营业厅\nKM1,\"张丽,女,值班长,北京路\nKM2,王强,男,收银员,北京路\nKM3,李娜,女,收银员,北京路\n",
+		want: "2 : 该行有 2 列，表头有 5 列，且一直延续到第 5 行，可能是引号 (\") 不成对 / row has 2 columns, the header has 5; it runs on to line 5, probably because of an unbalanced quote (\")\n"},
+	{name: "line break inside a known column",
+		data: "工号,姓名,性别,岗位,营业厅\nKM1,\"张\n丽\",女,值班长,北京路\nKM2,王强,男,收银员,北京路\n",
+		want: "2 name: 姓名含有换行（该行延续到第 3 行），请检查引号 (\") 是否成对 / contains a line break (the row runs on to line 3); check for an unbalanced quote (\")\n"},
+}
+
 func TestParseUnbalancedQuote(t *testing.T) {
-	tests := []struct {
-		name, data string
-		want       string
-	}{
-		{name: "swallows the rest of the file",
-			data: "工号,姓名,性别,岗位,营业厅\nKM1,\"张丽,女,值班长,北京路\nKM2,王强,男,收银员,北京路\nKM3,李娜,女,收银员,北京路\n",
-			want: "2 : row has 2 columns, the header has 5; it runs on to line 5, probably because of an unbalanced quote (\")\n"},
-		{name: "line break inside a known column",
-			data: "工号,姓名,性别,岗位,营业厅\nKM1,\"张\n丽\",女,值班长,北京路\nKM2,王强,男,收银员,北京路\n",
-			want: "2 name: contains a line break (the row runs on to line 3); check for an unbalanced quote (\")\n"},
-	}
+	tests := unbalancedQuoteCases
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := parse(t, "roster.csv", []byte(tt.data), roster.Options{})
@@ -453,17 +458,20 @@ func TestParseUnbalancedQuote(t *testing.T) {
 	}
 }
 
+// badRowsXLSX is the first sheet of a workbook with an extra sheet "说明".
+var badRowsXLSX = [][]any{
+	{"Name", "Employee No", "Hall", "Role", "Gender", "Badge No", "备注"},
+	{"张丽", 1001, "优付通北京路营业厅", "值班长", "女", "FW-1"},
+	nil,
+	{"王强", "KM1002", "优付通北京路营业厅", "厨师", "男"},
+	{"　李娜　", "ＫＭ１００３", "优付通北京路营业厅", "cashier", "F", "FW-3", "新员工"},
+	{"赵敏", "KM1004", "优付通北京路营业厅", "宣传员"},
+	nil,
+	{"张丽", 1001, "优付通北京路营业厅", "收银员", "女", "FW-1"},
+}
+
 func TestParseXLSX(t *testing.T) {
-	data := workbook(t, [][]any{
-		{"Name", "Employee No", "Hall", "Role", "Gender", "Badge No", "备注"},
-		{"张丽", 1001, "优付通北京路营业厅", "值班长", "女", "FW-1"},
-		nil,
-		{"王强", "KM1002", "优付通北京路营业厅", "厨师", "男"},
-		{"　李娜　", "ＫＭ１００３", "优付通北京路营业厅", "cashier", "F", "FW-3", "新员工"},
-		{"赵敏", "KM1004", "优付通北京路营业厅", "宣传员"},
-		nil,
-		{"张丽", 1001, "优付通北京路营业厅", "收银员", "女", "FW-1"},
-	}, "说明")
+	data := workbook(t, badRowsXLSX, "说明")
 
 	f := parse(t, "员工名单.xlsx", data, roster.Options{Encoding: "gbk"}) // ignored for xlsx
 	if f.Name != "员工名单.xlsx" || f.Encoding != "" || f.Lines != 8 {
@@ -475,10 +483,10 @@ func TestParseXLSX(t *testing.T) {
 	if !slices.Equal(f.Rows, want) {
 		t.Errorf("rows %+v\nwant %+v", f.Rows, want)
 	}
-	const wantRejects = `2 employee_no: duplicate employee number 1001, with different details on line 8
-4 role: unknown role (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)
-6 gender: required, but empty (expected 男 or 女)
-8 employee_no: duplicate employee number 1001, first on line 2
+	const wantRejects = `2 employee_no: 工号 1001 重复，第 8 行的信息与本行不同 / duplicate employee number 1001, with different details on line 8
+4 role: 无法识别的岗位（应为 值班长、收银员、宣传员、督导员 或 96396热线） / unknown role (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)
+6 gender: 性别不能为空（应为 男 或 女） / required, but empty (expected 男 or 女)
+8 employee_no: 工号 1001 重复，首次出现在第 2 行 / duplicate employee number 1001, first on line 2
 `
 	if got := rejectsString(f.Rejects); got != wantRejects {
 		t.Errorf("rejects:\n%s\nwant:\n%s", got, wantRejects)
@@ -541,15 +549,15 @@ func TestTestdata(t *testing.T) {
 		t.Errorf("roster-gbk.csv: %s, rows differ from roster-good.csv:\n%+v\n%+v", gb.Encoding, gb.Rows, good.Rows)
 	}
 
-	const wantBad = `2 employee_no: duplicate employee number KM1001, with different details on line 8
-3 role: unknown role (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)
-4 name: required, but empty
-5 employee_no: required, but empty
-6 gender: unknown gender (expected 男 or 女)
-7 hall: required, but empty
-8 employee_no: duplicate employee number KM1001, first on line 2
-9 : row has 5 columns, the header has 6
-11 employee_no: looks like a number Excel turned into scientific notation; format the column as text and re-enter it
+	const wantBad = `2 employee_no: 工号 KM1001 重复，第 8 行的信息与本行不同 / duplicate employee number KM1001, with different details on line 8
+3 role: 无法识别的岗位（应为 值班长、收银员、宣传员、督导员 或 96396热线） / unknown role (expected 值班长, 收银员, 宣传员, 督导员, 96396热线)
+4 name: 姓名不能为空 / required, but empty
+5 employee_no: 工号不能为空 / required, but empty
+6 gender: 无法识别的性别（应为 男 或 女） / unknown gender (expected 男 or 女)
+7 hall: 营业厅不能为空 / required, but empty
+8 employee_no: 工号 KM1001 重复，首次出现在第 2 行 / duplicate employee number KM1001, first on line 2
+9 : 该行有 5 列，表头有 6 列 / row has 5 columns, the header has 6
+11 employee_no: 工号被 Excel 转成了科学计数法，请把该列设为文本格式后重新输入 / looks like a number Excel turned into scientific notation; format the column as text and re-enter it
 `
 	if got := rejectsString(bad.Rejects); got != wantBad {
 		t.Errorf("roster-bad.csv rejects:\n%s\nwant:\n%s", got, wantBad)
@@ -570,7 +578,7 @@ func TestTestdata(t *testing.T) {
 	if got := changeNos(p.Add); !slices.Equal(got, []string{"KM2005", "KM2006"}) {
 		t.Errorf("roster-bad.csv adds %v, want [KM2005 KM2006]", got)
 	}
-	if !strings.Contains(rejectsString(p.Rejects), "10 hall: unknown hall") || p.RejectedLines() != 10 {
+	if !strings.Contains(rejectsString(p.Rejects), "10 hall: 找不到该营业厅（请填写营业厅的 ID、编码或完整名称） / unknown hall") || p.RejectedLines() != 10 {
 		t.Errorf("roster-bad.csv plan rejects %d lines:\n%s", p.RejectedLines(), rejectsString(p.Rejects))
 	}
 }

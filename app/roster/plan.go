@@ -131,8 +131,9 @@ func (f *File) Plan(cur Current) *Plan {
 			for i, m := range matches {
 				ids[i] = cur.Staff[m].ID
 			}
-			reject(r, FieldEmployeeNo, r.EmployeeNo, fmt.Sprintf("belongs to %d staff records (IDs %s); fix the staff list first",
-				len(matches), strings.Join(ids, ", ")))
+			reject(r, FieldEmployeeNo, r.EmployeeNo, bilingual(
+				fmt.Sprintf("该工号对应 %d 条员工记录（ID %s），请先修正员工名单", len(matches), strings.Join(ids, ", ")),
+				fmt.Sprintf("belongs to %d staff records (IDs %s); fix the staff list first", len(matches), strings.Join(ids, ", "))))
 			continue
 		}
 		if !covered[hall.ID] {
@@ -276,17 +277,18 @@ func (x *hallIndex) resolve(v string) (Hall, string) {
 	case 1:
 		return found[0], ""
 	case 0:
-		why := "unknown hall (give its ID, code or exact name)"
 		if near := x.near(v); near != "" {
-			why = fmt.Sprintf("unknown hall; did you mean %q?", near)
+			return Hall{}, bilingual(fmt.Sprintf("找不到该营业厅，是不是「%s」？", near),
+				fmt.Sprintf("unknown hall; did you mean %q?", near))
 		}
-		return Hall{}, why
+		return Hall{}, bilingual("找不到该营业厅（请填写营业厅的 ID、编码或完整名称）", "unknown hall (give its ID, code or exact name)")
 	}
 	desc := make([]string, len(found))
 	for i, h := range found {
 		desc[i] = fmt.Sprintf("%s (ID %s, code %s)", h.Name, h.ID, h.Code)
 	}
-	return Hall{}, "ambiguous hall: matches " + strings.Join(desc, ", ") + "; use the hall code"
+	return Hall{}, bilingual(fmt.Sprintf("营业厅不明确，同时匹配 %d 个营业厅；请改填营业厅编码", len(found)),
+		"ambiguous hall: matches "+strings.Join(desc, ", ")+"; use the hall code")
 }
 
 // near finds a hall whose name differs from v only in width, case or spaces,

@@ -132,8 +132,8 @@ func TestPlan(t *testing.T) {
 	if got := p.Halls; !slices.Equal(got, []roster.Hall{hallBJ, hallDC}) {
 		t.Errorf("halls %v, want 北京路, 滇池路", got)
 	}
-	if got := rejectsString(p.Rejects); got != "6 gender: unknown gender (expected 男 or 女)\n"+
-		"7 employee_no: looks like a number Excel turned into scientific notation; format the column as text and re-enter it\n" {
+	if got := rejectsString(p.Rejects); got != "6 gender: 无法识别的性别（应为 男 或 女） / unknown gender (expected 男 or 女)\n"+
+		"7 employee_no: 工号被 Excel 转成了科学计数法，请把该列设为文本格式后重新输入 / looks like a number Excel turned into scientific notation; format the column as text and re-enter it\n" {
 		t.Errorf("rejects:\n%s", got)
 	}
 	if p.Moved() != 1 || p.Reactivated() != 1 || p.RejectedLines() != 2 {
@@ -226,31 +226,37 @@ func TestPlanHeldBack(t *testing.T) {
 	}
 }
 
+// planHallsCurrent has a hall whose code is another hall's name, so that
+// name is ambiguous.
+var planHallsCurrent = roster.Current{
+	Halls: []roster.Hall{hallBJ, hallDC, hallJB, {ID: "h-x", Code: "优付通北京路营业厅", Name: "北京路二号厅"}, hallDC}, // a hall listed twice is still one hall
+	Staff: []roster.Staff{
+		staff("s1", "KM1", "张丽", F, standard.RoleShiftLeader, "h-dc", "", true),
+		staff("s2", "KM2", "王强", M, standard.RoleCashier, "h-jb", "", true),
+	},
+}
+
+// planHallCases name a hall in each way a row can; reject is set for those
+// that cannot be placed.
+var planHallCases = []struct {
+	name     string
+	hall     string
+	want     roster.Hall
+	reject   string
+	wantHall []roster.Hall
+}{
+	{name: "by id", hall: "h-dc", want: hallDC},
+	{name: "by code", hall: "YFT-KM-002", want: hallDC},
+	{name: "by code, any case and width", hall: "ｙｆｔ－ｋｍ－００２", want: hallDC},
+	{name: "by exact name", hall: "优付通滇池路营业厅", want: hallDC},
+	{name: "unknown", hall: "优付通人民路营业厅", reject: "找不到该营业厅（请填写营业厅的 ID、编码或完整名称） / unknown hall (give its ID, code or exact name)"},
+	{name: "near name", hall: "优付通 滇池路营业厅", reject: `找不到该营业厅，是不是「优付通滇池路营业厅」？ / unknown hall; did you mean "优付通滇池路营业厅"?`},
+	{name: "ambiguous", hall: "优付通北京路营业厅",
+		reject: "营业厅不明确，同时匹配 2 个营业厅；请改填营业厅编码 / ambiguous hall: matches 优付通北京路营业厅 (ID h-bj, code YFT-KM-001), 北京路二号厅 (ID h-x, code 优付通北京路营业厅); use the hall code"},
+}
+
 func TestPlanHalls(t *testing.T) {
-	ambiguous := roster.Hall{ID: "h-x", Code: "优付通北京路营业厅", Name: "北京路二号厅"}
-	cur := roster.Current{
-		Halls: []roster.Hall{hallBJ, hallDC, hallJB, ambiguous, hallDC}, // a hall listed twice is still one hall
-		Staff: []roster.Staff{
-			staff("s1", "KM1", "张丽", F, standard.RoleShiftLeader, "h-dc", "", true),
-			staff("s2", "KM2", "王强", M, standard.RoleCashier, "h-jb", "", true),
-		},
-	}
-	tests := []struct {
-		name     string
-		hall     string
-		want     roster.Hall
-		reject   string
-		wantHall []roster.Hall
-	}{
-		{name: "by id", hall: "h-dc", want: hallDC},
-		{name: "by code", hall: "YFT-KM-002", want: hallDC},
-		{name: "by code, any case and width", hall: "ｙｆｔ－ｋｍ－００２", want: hallDC},
-		{name: "by exact name", hall: "优付通滇池路营业厅", want: hallDC},
-		{name: "unknown", hall: "优付通人民路营业厅", reject: "unknown hall (give its ID, code or exact name)"},
-		{name: "near name", hall: "优付通 滇池路营业厅", reject: `unknown hall; did you mean "优付通滇池路营业厅"?`},
-		{name: "ambiguous", hall: "优付通北京路营业厅",
-			reject: "ambiguous hall: matches 优付通北京路营业厅 (ID h-bj, code YFT-KM-001), 北京路二号厅 (ID h-x, code 优付通北京路营业厅); use the hall code"},
-	}
+	cur, tests := planHallsCurrent, planHallCases
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := planFor(t, "KM3,李娜,女,收银员,"+tt.hall+",\n", cur)
@@ -303,7 +309,7 @@ func TestPlanEdgeCases(t *testing.T) {
 	})
 	t.Run("employee number on two staff records", func(t *testing.T) {
 		p := planFor(t, "KM3,李娜,女,收银员,优付通滇池路营业厅,\n", cur)
-		if got := rejectsString(p.Rejects); got != "2 employee_no: belongs to 2 staff records (IDs s3, s4); fix the staff list first\n" {
+		if got := rejectsString(p.Rejects); got != "2 employee_no: 该工号对应 2 条员工记录（ID s3, s4），请先修正员工名单 / belongs to 2 staff records (IDs s3, s4); fix the staff list first\n" {
 			t.Errorf("rejects %q", got)
 		}
 	})

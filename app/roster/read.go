@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -227,4 +228,19 @@ func lineList(lines []int) string {
 		fmt.Fprint(&b, l)
 	}
 	return b.String()
+}
+
+// lineListZh is lineList for the Chinese half of a reason: "第 3、8 行",
+// or "第 1、2、...、10 行等 15 行" when there are many.
+func lineListZh(lines []int) string {
+	const show = 10
+	s := make([]string, 0, min(len(lines), show))
+	for _, l := range lines[:min(len(lines), show)] {
+		s = append(s, strconv.Itoa(l))
+	}
+	out := "第 " + strings.Join(s, "、") + " 行"
+	if len(lines) > show {
+		out += fmt.Sprintf("等 %d 行", len(lines))
+	}
+	return out
 }

@@ -18,6 +18,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/dudao-app/dudao/app/standard"
 )
@@ -98,13 +99,38 @@ type Reject struct {
 	Name       string
 }
 
-func (r Reject) Error() string {
-	var b strings.Builder
-	if r.File != "" {
-		b.WriteString(r.File)
-		b.WriteString(" ")
+// ReasonSep separates the two halves of a Reject.Reason: Chinese for the
+// managers and HR who read it, then the English the CLI and its scripts
+// have always matched, "工号不能为空 / required, but empty".
+const ReasonSep = " / "
+
+// bilingual joins the halves of a reason. zh must not contain ReasonSep.
+func bilingual(zh, en string) string { return zh + ReasonSep + en }
+
+// SplitReason returns the Chinese and English halves of a reason. A reason
+// with no Chinese before ReasonSep (one written by hand, or by an older
+// version) is all English.
+func SplitReason(reason string) (zh, en string) {
+	i := strings.Index(reason, ReasonSep)
+	if i < 0 || !strings.ContainsFunc(reason[:i], isHan) {
+		return "", reason
 	}
-	fmt.Fprintf(&b, "line %d: ", r.Line)
+	return reason[:i], reason[i+len(ReasonSep):]
+}
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// Message is the reject without its file and line: the Chinese reason
+// first, then the field, value and English reason, e.g.
+// `岗位无法识别（...） / role "厨师": unknown role (...)`. The English half
+// reads as it did before the reasons had Chinese.
+func (r Reject) Message() string {
+	zh, en := SplitReason(r.Reason)
+	var b strings.Builder
+	if zh != "" {
+		b.WriteString(zh)
+		b.WriteString(ReasonSep)
+	}
 	if r.Field != "" {
 		b.WriteString(r.Field)
 		if r.Value != "" {
@@ -112,7 +138,17 @@ func (r Reject) Error() string {
 		}
 		b.WriteString(": ")
 	}
-	b.WriteString(r.Reason)
+	b.WriteString(en)
+	return b.String()
+}
+
+func (r Reject) Error() string {
+	var b strings.Builder
+	if r.File != "" {
+		b.WriteString(r.File)
+		b.WriteString(" ")
+	}
+	fmt.Fprintf(&b, "line %d: %s", r.Line, r.Message())
 	return b.String()
 }
 
