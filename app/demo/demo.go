@@ -1,6 +1,6 @@
 // Package demo fills an empty store with a realistic, deterministic demo: the
 // Kunming region, three 优付通 halls, their staff, demo logins, and three months
-// of sealed inspections ending today, with one draft left in progress.
+// of sealed inspections ending today (yesterday before the halls close at 18:00), with one draft left in progress.
 //
 // It writes only through the store's public API, the same calls the app makes,
 // so the demo exercises the real validation, sealing and photo storage, and a
@@ -56,7 +56,9 @@ type Options struct {
 	// Seed picks the content; 0 means DefaultSeed.
 	Seed int64
 	// End is the day of the last inspection (its date in CST counts, not its
-	// time of day); zero means today by Now.
+	// time of day); zero means today by Now once the halls' working day is
+	// over (from 18:00 CST), yesterday before that, so that no record is
+	// dated later than the moment it was made.
 	End time.Time
 	// Days is how many days the inspections span, End included; 0 means
 	// DefaultDays.
@@ -64,6 +66,10 @@ type Options struct {
 	// Now is the clock for the default End; nil means time.Now.
 	Now func() time.Time
 }
+
+// workdayOver is the hour (CST) after which every visit a demo day plans
+// has ended.
+const workdayOver = 18
 
 func (o Options) withDefaults() Options {
 	if o.Seed == 0 {
@@ -77,6 +83,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.End.IsZero() {
 		o.End = o.Now()
+		if o.End.In(CST).Hour() < workdayOver {
+			o.End = o.End.AddDate(0, 0, -1)
+		}
 	}
 	e := o.End.In(CST)
 	o.End = time.Date(e.Year(), e.Month(), e.Day(), 0, 0, 0, 0, CST)

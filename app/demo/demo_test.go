@@ -330,10 +330,11 @@ func TestDeterministic(t *testing.T) {
 	db1, _, _ := shared(t)
 
 	// The same seed, with End left to default to the day Now falls on (in
-	// the afternoon, CST), must give the fixture's inspections exactly.
+	// the evening, CST, once the day's visits are over), must give the
+	// fixture's inspections exactly.
 	db2 := open(t)
 	sum2, err := demo.Generate(context.Background(), db2, demo.Options{
-		Seed: 1, Now: func() time.Time { return end.Add(15 * time.Hour) },
+		Seed: 1, Now: func() time.Time { return end.Add(19 * time.Hour) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -417,4 +418,48 @@ func TestMain(m *testing.M) {
 	}
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// TestDefaultEndIsNeverLater: made in the small hours, the demo ends
+// yesterday, so no inspection starts, ends or is sealed after the moment
+// the database was made; made in the evening, it ends today.
+func TestDefaultEndIsNeverLater(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name    string
+		now     time.Time
+		lastDay time.Time
+	}{
+		{"01:39", time.Date(2026, 11, 26, 1, 39, 0, 0, demo.CST), time.Date(2026, 11, 25, 0, 0, 0, 0, demo.CST)},
+		{"20:00", time.Date(2026, 11, 26, 20, 0, 0, 0, demo.CST), time.Date(2026, 11, 26, 0, 0, 0, 0, demo.CST)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := open(t)
+			if _, err := demo.Generate(ctx, db, demo.Options{Now: func() time.Time { return c.now }}); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := db.ListInspections(ctx, store.InspectionFilter{})
+			if err != nil || len(rows) == 0 {
+				t.Fatalf("inspections: %d, %v", len(rows), err)
+			}
+			var last time.Time
+			for _, r := range rows {
+				ins, err := db.Inspection(ctx, r.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for what, at := range map[string]time.Time{"starts": ins.StartedAt, "ends": ins.EndedAt, "is sealed": ins.SealedAt} {
+					if at.After(c.now) {
+						t.Errorf("inspection %s %s at %v, after the demo was made at %v", ins.ID, what, at.In(demo.CST), c.now)
+					}
+				}
+				if ins.StartedAt.After(last) {
+					last = ins.StartedAt
+				}
+			}
+			if d := last.In(demo.CST); d.Year() != c.lastDay.Year() || d.YearDay() != c.lastDay.YearDay() {
+				t.Errorf("the last inspection is on %v, want the day %v", d, c.lastDay.Format("2006-01-02"))
+			}
+		})
+	}
 }

@@ -11,7 +11,7 @@ func init() {
 	var days int
 	register(&command{
 		noun: "demo", args: "[--seed N] [--days N]", needsDB: true,
-		short: "fill an empty database with realistic demo data ending today",
+		short: "fill an empty database with realistic demo data ending today (yesterday before 18:00 CST)",
 		examples: `  dudao-hub demo --db /tmp/demo.db
   dudao-hub inspection list --db /tmp/demo.db --limit 10
 
