@@ -153,6 +153,7 @@ func serve(e *env, o serveOptions) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
 	go prepareManagerIndex(ctx, e.db, log)
+	go sweepPartials(ctx, e.db, log)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -186,6 +187,26 @@ func prepareManagerIndex(ctx context.Context, db *store.DB, log *slog.Logger) {
 	}
 	if photos > 0 || graded > 0 {
 		log.Info("managers' inspection index ready", "photos_noted", photos, "graded", graded, "took", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// sweepPartials removes photo uploads abandoned for store.PartialUploadTTL,
+// at start and then daily, while the hub serves.
+func sweepPartials(ctx context.Context, db *store.DB, log *slog.Logger) {
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		files, bytes, err := db.RemoveStalePartials(time.Now().Add(-store.PartialUploadTTL))
+		if err != nil {
+			log.Warn("remove abandoned photo uploads", "err", err)
+		} else if files > 0 {
+			log.Info("removed abandoned photo uploads", "files", files, "bytes", bytes)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 
