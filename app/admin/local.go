@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/dudao-app/dudao/app/inspect"
 	"github.com/dudao-app/dudao/app/records"
@@ -638,28 +637,7 @@ func (l *Local) ExportInspection(ctx context.Context, id string, opt report.Opti
 	if err := report.RenderInspection(&buf, in, opt); err != nil {
 		return nil, "", fmt.Errorf("export inspection %s: %w", id, err)
 	}
-	return buf.Bytes(), fileName("督导报告", in.HallName, day(in.Inspection.StartedAt)), nil
-}
-
-func day(t time.Time) string { return t.In(inspect.HallZone).Format(time.DateOnly) }
-
-// fileName joins the parts with "-" into a file name that every file system
-// takes, as the tablet's exports are named: characters special somewhere
-// become "_".
-func fileName(parts ...string) string {
-	var b strings.Builder
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteByte('-')
-		}
-		for _, r := range strings.TrimSpace(p) {
-			if unicode.IsControl(r) || strings.ContainsRune(`/\:*?"<>|`, r) {
-				r = '_'
-			}
-			b.WriteRune(r)
-		}
-	}
-	return b.String() + ".pdf"
+	return buf.Bytes(), report.FileName("督导报告", in.HallName, report.FileDate(in.Inspection.StartedAt)), nil
 }
 
 // ---- summaries ----
@@ -774,7 +752,7 @@ func (l *Local) ExportSummary(ctx context.Context, q SummaryQuery, opt report.Op
 		progress(summarySteps, summarySteps)
 	}
 	l.log.Info("summary exported", "scope", r.Scope, "records", len(r.Records), "bytes", buf.Len())
-	return buf.Bytes(), fileName("督导汇总", r.Scope, day(r.From)+"至"+day(r.To)), nil
+	return buf.Bytes(), report.FileName("督导汇总", r.Scope, report.FileDate(r.From)+"至"+report.FileDate(r.To)), nil
 }
 
 // ---- devices ----

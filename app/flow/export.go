@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
 
-	"github.com/dudao-app/dudao/app/inspect"
 	"github.com/dudao-app/dudao/app/report"
 	"github.com/dudao-app/dudao/app/standard"
 	"github.com/dudao-app/dudao/app/store"
@@ -105,7 +102,7 @@ func (f *Flow) ExportInspection(ctx context.Context, inspectionID string, opt re
 	if err := report.RenderInspection(&buf, in, opt); err != nil {
 		return nil, "", fmt.Errorf("%s: %w", op, err)
 	}
-	name := fileName("督导报告", in.HallName, day(in.Inspection.StartedAt))
+	name := report.FileName("督导报告", in.HallName, report.FileDate(in.Inspection.StartedAt))
 	f.log.Info("inspection exported", "inspection", inspectionID, "bytes", buf.Len(), "redacted", opt.Redact)
 	return buf.Bytes(), name, nil
 }
@@ -131,27 +128,7 @@ func (f *Flow) ExportPersonHistory(ctx context.Context, staffID string, from, to
 	if opt.Redact {
 		who = cmp.Or(s.Badge, s.EmployeeNo)
 	}
-	name := fileName("个人督导记录", who, day(in.From)+"至"+day(in.To))
+	name := report.FileName("个人督导记录", who, report.FileDate(in.From)+"至"+report.FileDate(in.To))
 	f.log.Info("person history exported", "staff", staffID, "bytes", buf.Len(), "redacted", opt.Redact)
 	return buf.Bytes(), name, nil
-}
-
-func day(t time.Time) string { return t.In(inspect.HallZone).Format(time.DateOnly) }
-
-// fileName joins the parts with "-" into a file name that every file system
-// takes: characters that are special somewhere become "_".
-func fileName(parts ...string) string {
-	var b strings.Builder
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteByte('-')
-		}
-		for _, r := range strings.TrimSpace(p) {
-			if unicode.IsControl(r) || strings.ContainsRune(`/\:*?"<>|`, r) {
-				r = '_'
-			}
-			b.WriteRune(r)
-		}
-	}
-	return b.String() + ".pdf"
 }
