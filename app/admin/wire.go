@@ -366,25 +366,10 @@ func decodeRequest(method string, body []byte, v any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
-		return &dsync.Error{Code: dsync.CodeBadRequest, Message: fmt.Sprintf("admin %s: the request does not decode: %s", method, jsonProblem(err))}
+		return &dsync.Error{Code: dsync.CodeBadRequest, Message: fmt.Sprintf("admin %s: the request does not decode: %s", method, dsync.JSONProblem(err))}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &dsync.Error{Code: dsync.CodeBadRequest, Message: fmt.Sprintf("admin %s: data after the request's JSON value", method)}
 	}
 	return nil
-}
-
-// jsonProblem words a decoding error without quoting the input back.
-func jsonProblem(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "the body is truncated"
-	case errors.As(err, &se):
-		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q: want %s, got %s", te.Field, te.Type, te.Value)
-	}
-	return "invalid JSON"
 }

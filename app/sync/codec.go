@@ -21,7 +21,7 @@ import (
 func decodeJSON(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: %s", ErrBadRequest, jsonProblem(err))
+		return fmt.Errorf("%w: %s", ErrBadRequest, JSONProblem(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%w: data after the JSON value", ErrBadRequest)
@@ -29,8 +29,9 @@ func decodeJSON(b []byte, v any) error {
 	return nil
 }
 
-// jsonProblem words a decoding error without quoting the input back.
-func jsonProblem(err error) string {
+// JSONProblem words a decoding error without quoting the input back; the
+// admin API's decoder words its errors with it too.
+func JSONProblem(err error) string {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
