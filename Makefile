@@ -1,6 +1,10 @@
 # Everyday targets. The two set-up commands in the README (scripts/run-demo.sh,
 # scripts/test.sh) install system packages first; these assume they are there.
 
+# The app is built, tested and packaged without Fyne's emoji font, as the
+# scripts do (scripts/goflags.sh says why).
+export GOFLAGS := -tags=no_emoji $(GOFLAGS)
+
 SCREENSHOTS_DIR ?= build/screenshots
 BENCHTIME ?= 1x
 

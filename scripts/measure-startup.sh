@@ -29,10 +29,19 @@
 #                 memory and taking the screenshot (3)
 #   RUNS          how many times to start the app in each step (3); the
 #                 screenshots (startup.png, home.png) are of the last
-#   GOFLAGS       reaches go build as usual: GOFLAGS=-tags=no_emoji measures
-#                 the app without Fyne's bundled emoji font
+#   GOFLAGS       reaches go build after scripts/goflags.sh's -tags=no_emoji
+#                 (the app as shipped); GOFLAGS=-tags= measures it with Fyne's
+#                 bundled emoji font
 #   SIGNIN        1 to also measure signed in (default), 0 to skip it
 #   PIN           the PIN typed in step 2 (the demo supervisor's, 1234)
+#   COLD          1 to empty the kernel's page cache before each start (root
+#                 only: echo 3 > /proc/sys/vm/drop_caches). Just after go
+#                 build writes the binary, the kernel maps whole large pages
+#                 of it at once, which adds about 10 MB of file-backed memory
+#                 a tablet that has restarted since the install does not see
+#   MAPS          1 to list, after the last run of each step, the mappings
+#                 holding the most resident memory ([anon] is the Go heap and
+#                 Mesa's buffers, [heap] C's malloc: SQLite, Mesa, GLFW)
 #
 # Step 2 clicks the PIN entry where the 1280x800 window shows it, beside the
 # user list; if the sign-in layout moves, the script says so rather than
@@ -43,6 +52,7 @@
 # (apt-get install xvfb xauth xdotool imagemagick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/goflags.sh
 
 MEASURE_DIR=${MEASURE_DIR:-build/measure}
 MEASURE_DIR=$(mkdir -p "$MEASURE_DIR" && cd "$MEASURE_DIR" && pwd)
@@ -94,6 +104,10 @@ memory() {
 # JSON) and waits for its window; it sets pid, window and window_ms.
 launch() {
 	rm -rf "$home"/.config "$home"/.cache
+	if [ "${COLD:-0}" = 1 ]; then
+		sync
+		echo 3 >/proc/sys/vm/drop_caches || { echo "measure: COLD=1 needs root" >&2; exit 1; }
+	fi
 	if [ -n "${1:-}" ]; then
 		mkdir -p "$home/.config/fyne/cn.yunnan.dudao"
 		printf '%s\n' "$1" >"$home/.config/fyne/cn.yunnan.dudao/preferences.json"
@@ -119,6 +133,12 @@ launch() {
 	window_ms=$(( (mapped_at - start) / 1000000 ))
 }
 
+# largest lists the mappings with the most resident memory, summed by name.
+largest() {
+	awk '/^[0-9a-f]+-/ {name = ($6 == "" ? "[anon]" : $6)} /^Rss:/ {kb[name] += $2}
+		END {for (n in kb) if (kb[n] >= 1024) printf "     %6d MB  %s\n", kb[n] / 1024, n}' "/proc/$pid/smaps" | sort -rn | head -n 8
+}
+
 stop() {
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
@@ -134,6 +154,7 @@ for run in $(seq 1 "$RUNS"); do
 	sleep "$SETTLE"
 	printf '%-4s %10d %9d %s\n' "$run" "$window_ms" "$at_window" "$(memory)"
 	[ "$run" = "$RUNS" ] && import -window root "$MEASURE_DIR/startup.png"
+	[ "$run" = "$RUNS" ] && [ "${MAPS:-0}" = 1 ] && largest
 	stop
 done
 
@@ -178,6 +199,7 @@ if [ "$SIGNIN" = 1 ]; then
 		[ "$quiet" = 3 ] || { echo "measure: the app was still busy 2 min after signing in" >&2; exit 1; }
 		printf '%-4s %10d %9d %s\n' "$run" "$window_ms" "$(( (ready - entered) / 1000000 ))" "$(memory)"
 		[ "$run" = "$RUNS" ] && import -window root "$MEASURE_DIR/home.png"
+		[ "$run" = "$RUNS" ] && [ "${MAPS:-0}" = 1 ] && largest
 		stop
 	done
 fi

@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup-debian.sh
+source scripts/goflags.sh
 go vet ./...
 go test -count=1 -timeout 40m ./... "$@"

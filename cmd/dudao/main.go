@@ -27,6 +27,9 @@ const appID = "cn.yunnan.dudao"
 
 func main() {
 	a := app.NewWithID(appID)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go trimMemory(ctx)
 	db, err := openLocal(context.Background(), a.Storage().RootURI().Path())
 	if err != nil {
 		slog.Error("open the local database", "err", err)
