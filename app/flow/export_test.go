@@ -125,6 +125,44 @@ func TestStaleStaffSignature(t *testing.T) {
 	if m := stale(); m["李娜"] || !m["刘洋"] {
 		t.Errorf("after 李娜 signed again: %v", m)
 	}
+	// Edits that keep the finding's first time: a note, the outcome taken
+	// back (the finding removed), a tally's counts.
+	if err := e.flow.SignStaff(ctx, d, liu, nil, "不同意"); err != nil {
+		t.Fatal(err)
+	}
+	if m := stale(); m["李娜"] || m["刘洋"] {
+		t.Fatalf("after both signed again: %v", m)
+	}
+	if _, err := e.flow.SetNote(ctx, d, li, "A1.2", "工牌挂在背后"); err != nil {
+		t.Fatal(err)
+	}
+	if m := stale(); !m["李娜"] || m["刘洋"] {
+		t.Errorf("after a note on 李娜's finding: %v", m)
+	}
+	if _, err := e.flow.ToggleNonconform(ctx, d, liu, "A1.2"); err != nil { // back to conforming
+		t.Fatal(err)
+	}
+	if m := stale(); !m["刘洋"] {
+		t.Errorf("after 刘洋's finding was taken back: %v", m)
+	}
+	// What they saw is kept with the draft: reopened by a new workflow (the
+	// app restarted), the review says the same.
+	if err := e.flow.SignStaff(ctx, d, li, signaturePNG(t), ""); err != nil {
+		t.Fatal(err)
+	}
+	reopened, err := e.newFlow().Open(ctx, d.Inspection.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.newFlow().Review(ctx, reopened)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pr := range r.People {
+		if want := pr.Person.Name == "刘洋"; pr.Stale != want {
+			t.Errorf("reopened: %s stale = %v, want %v", pr.Person.Name, pr.Stale, want)
+		}
+	}
 	// A stale staff signature does not stop the seal; sealed, nothing is stale.
 	e.signAndSeal(d)
 	if m := stale(); m["刘洋"] {

@@ -246,10 +246,11 @@ type PersonReview struct {
 	Findings []ItemState // only items with a finding
 	Signed   bool
 	Disagree string
-	// Stale is set when the person signed (or declined) before the last
-	// change to their findings: a finding, or a photo on one, recorded after
-	// the signature. They acknowledged something else; ask them again.
-	// Sealing does not wait for it: staff signatures are optional.
+	// Stale is set when the person's findings are no longer what they were
+	// shown when they signed (or declined): a finding added, removed or
+	// edited since (outcome, counts, note, photos). They acknowledged
+	// something else; ask them again. Sealing does not wait for it: staff
+	// signatures are optional.
 	Stale bool
 }
 

@@ -3,6 +3,8 @@ package flow
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image/png"
 	"slices"
@@ -32,6 +34,12 @@ func (f *Flow) Review(ctx context.Context, d *Draft) (*Review, error) {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	r := &Review{Result: res}
+	var seen map[string]string
+	if d.Inspection.Status != inspect.StatusSealed {
+		if seen, err = f.db.StaffSignaturesSeen(ctx, d.Inspection.ID); err != nil {
+			return nil, storeErr(op, err)
+		}
+	}
 	for i := range ins.People {
 		p := &ins.People[i]
 		repeats, err := f.repeatCounts(ctx, d, p)
@@ -43,7 +51,15 @@ func (f *Flow) Review(ctx context.Context, d *Draft) (*Review, error) {
 		if s, ok := signature(ins, inspect.SignerStaff, p.ID); ok {
 			pr.Signed = s.Image != nil
 			pr.Disagree = s.Disagreement
-			pr.Stale = d.Inspection.Status != inspect.StatusSealed && lastChange(p.Findings).After(s.At)
+			if d.Inspection.Status != inspect.StatusSealed {
+				if digest, ok := seen[p.ID]; ok {
+					pr.Stale = digest != findingsSeen(p.Findings)
+				} else {
+					// Signed before what they saw was recorded: only a
+					// finding or photo added since shows.
+					pr.Stale = lastChange(p.Findings).After(s.At)
+				}
+			}
 		}
 		r.People = append(r.People, pr)
 	}
@@ -71,6 +87,33 @@ func findingStates(v *standard.Version, items []standard.Item, fs []inspect.Find
 // tells: the latest time a finding or a photo on one was recorded. A finding
 // keeps the time it was first recorded, so an edited note or count, or a
 // finding taken back, leaves no time behind and is not seen here.
+// findingsSeen is a digest of a person's findings as they are shown for
+// signing: it changes when a finding is added or removed, or its outcome,
+// counts, note or photos change.
+func findingsSeen(fs []inspect.Finding) string {
+	sorted := slices.Clone(fs)
+	slices.SortFunc(sorted, func(a, b inspect.Finding) int { return strings.Compare(a.ItemID, b.ItemID) })
+	h := sha256.New()
+	for _, f := range sorted {
+		fmt.Fprintf(h, "%q %q %d %d %q", f.ItemID, f.Outcome, f.Observed, f.Failed, f.Note)
+		for _, p := range f.Photos {
+			fmt.Fprintf(h, " %s", p.SHA256)
+		}
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// personFindings returns the findings of one observed person.
+func personFindings(ins *inspect.Inspection, personID string) []inspect.Finding {
+	for _, p := range ins.People {
+		if p.ID == personID {
+			return p.Findings
+		}
+	}
+	return nil
+}
+
 func lastChange(fs []inspect.Finding) time.Time {
 	var last time.Time
 	for _, f := range fs {
@@ -150,7 +193,13 @@ func (f *Flow) sign(ctx context.Context, d *Draft, op string, s inspect.Signatur
 		ref.At = s.At
 		s.Image = &ref
 	}
-	if err := f.db.SaveSignature(ctx, d.Inspection.ID, s); err != nil {
+	var err error
+	if s.Role == inspect.SignerStaff {
+		err = f.db.SaveStaffSignature(ctx, d.Inspection.ID, s, findingsSeen(personFindings(d.Inspection, s.PersonID)))
+	} else {
+		err = f.db.SaveSignature(ctx, d.Inspection.ID, s)
+	}
+	if err != nil {
 		return draftErr(op, err)
 	}
 	sigs := slices.DeleteFunc(slices.Clone(d.Inspection.Signatures), func(x inspect.Signature) bool {

@@ -69,6 +69,49 @@ func (db *DB) SaveSignature(ctx context.Context, inspectionID string, s inspect.
 	})
 }
 
+// SaveStaffSignature is SaveSignature for a staff member's signature or
+// disagreement, with seen, a digest of the findings they were shown (see
+// migration 0008), in the same transaction.
+func (db *DB) SaveStaffSignature(ctx context.Context, inspectionID string, s inspect.Signature, seen string) error {
+	return db.update(ctx, fmt.Sprintf("save staff signature of inspection %s", inspectionID), func(tx *Tx) error {
+		if s.Role != inspect.SignerStaff {
+			return fmt.Errorf("save staff signature of inspection %s: %w: role %q", inspectionID, ErrInvalid, s.Role)
+		}
+		if err := tx.SaveSignature(ctx, inspectionID, s); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE signatures SET findings_seen = ?
+			WHERE inspection_id = ? AND role = 'staff' AND person_id = ?`, nullString(seen), inspectionID, s.PersonID); err != nil {
+			return fmt.Errorf("save staff signature of inspection %s: %w", inspectionID, translate(err))
+		}
+		return nil
+	})
+}
+
+// StaffSignaturesSeen returns, by person ID, the digest of the findings each
+// staff member who signed or declined was shown; people whose signature has
+// none (made before it was recorded) are left out.
+func (db *DB) StaffSignaturesSeen(ctx context.Context, inspectionID string) (map[string]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT person_id, findings_seen FROM signatures
+		WHERE inspection_id = ? AND role = 'staff' AND findings_seen IS NOT NULL`, inspectionID)
+	if err != nil {
+		return nil, fmt.Errorf("staff signatures of inspection %s: %w", inspectionID, translate(err))
+	}
+	out := map[string]string{}
+	err = eachRow(rows, func() error {
+		var person, seen string
+		if err := rows.Scan(&person, &seen); err != nil {
+			return err
+		}
+		out[person] = seen
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("staff signatures of inspection %s: %w", inspectionID, err)
+	}
+	return out, nil
+}
+
 // Seal finalises a draft at the given time: EndedAt is set if still zero,
 // SealedAt to at, and the seal hash is computed over the stored content. It
 // fails if a referenced photo is not in the store. From then on the database

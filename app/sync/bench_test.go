@@ -21,11 +21,17 @@ import (
 
 // benchScale is the benchmark's size: DUDAO_SYNC_BENCH=full is the issue's
 // 10,000 inspections and 2,000 photos of 200 KB; the default is a tenth.
+// DUDAO_SYNC_BENCH_PHOTOS sets the number of photos alone (0 times the
+// records by themselves).
 func benchScale() (inspections, photos int) {
+	inspections, photos = 1_000, 200
 	if os.Getenv("DUDAO_SYNC_BENCH") == "full" {
-		return 10_000, 2_000
+		inspections, photos = 10_000, 2_000
 	}
-	return 1_000, 200
+	if n, err := strconv.Atoi(os.Getenv("DUDAO_SYNC_BENCH_PHOTOS")); err == nil && n >= 0 {
+		photos = n
+	}
+	return inspections, photos
 }
 
 const benchPhotoSize = 200 << 10
