@@ -26,12 +26,30 @@ import (
 )
 
 const (
-	driverName = "sqlite3"
+	// driverName is go-sqlite3 with every connection's temporary storage in
+	// memory (see init).
+	driverName = "dudao-sqlite3"
 
 	defaultBusyTimeout  = 5 * time.Second
 	defaultMaxPhotoSize = 20 << 20
 	readConns           = 4
 )
+
+// SQLite keeps a statement journal (the pages a savepoint may have to
+// restore) in a temporary file by default. The hub receives each record in
+// its own savepoint, so that one refused record does not undo the batch, and
+// the journal of the pages each record touches went through the file: 90
+// writes and 180 KB per record, 1.8 GB of write calls for 10,000 records.
+// In memory it is the same work without the system calls; a journal lives
+// for one record.
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if _, err := c.Exec("PRAGMA temp_store = MEMORY", nil); err != nil {
+			return fmt.Errorf("keep temporary storage in memory: %w", err)
+		}
+		return nil
+	}})
+}
 
 // writeDSN configures the single writer. synchronous=FULL makes a commit in
 // WAL mode durable: a sealed inspection that was acknowledged survives a power

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,37 @@ type benchFixture struct {
 	bytesDuringPush int64
 	// rawRecords is the part of the last raw copy spent on the records.
 	rawRecords time.Duration
+	// writeCalls and writeBytes are the write system calls of the whole
+	// process (tablet, hub and network) during the last sync, where Linux
+	// counts them.
+	writeCalls, writeBytes int64
+}
+
+// ioCounts is the process's write calls and bytes so far (Linux's
+// /proc/self/io: files, pipes and sockets alike); zero where there is none.
+type ioCounts struct{ calls, bytes int64 }
+
+func readIOCounts() ioCounts {
+	var c ioCounts
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return c
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(l, ": ")
+		n, _ := strconv.ParseInt(v, 10, 64)
+		switch k {
+		case "syscw":
+			c.calls = n
+		case "wchar":
+			c.bytes = n
+		}
+	}
+	return c
+}
+
+func (c ioCounts) sub(before ioCounts) (calls, bytes int64) {
+	return c.calls - before.calls, c.bytes - before.bytes
 }
 
 func prepareBench(b *testing.B) *benchFixture {
@@ -169,8 +201,10 @@ func (fx *benchFixture) syncOnce(b *testing.B) time.Duration {
 
 	start := time.Now()
 	stageStart = start
+	written := readIOCounts()
 	rep, err := c.Sync(ctx)
 	took := time.Since(start)
+	fx.writeCalls, fx.writeBytes = readIOCounts().sub(written)
 	must(b, err)
 	nIns, nPhotos := benchScale()
 	if rep.Delivered != nIns || rep.PhotosSent != nPhotos || !rep.DigestOK {
@@ -280,6 +314,9 @@ func BenchmarkSyncLoopback(b *testing.B) {
 	b.Logf("%d inspections and %d photos of %d KB (%d photo bytes): sync %v, raw copy %v per run",
 		nIns, nPhotos, benchPhotoSize>>10, fx.bytesSent, syncT/time.Duration(b.N), rawT/time.Duration(b.N))
 	b.Logf("photo bytes uploaded while records were still being pushed: %d of %d", fx.bytesDuringPush, fx.bytesSent)
+	if fx.writeCalls > 0 {
+		b.Logf("last sync: %d write calls, %d MB written (files and sockets, tablet and hub)", fx.writeCalls, fx.writeBytes>>20)
+	}
 	b.Logf("last sync by stage: pull %v, push %v, photos %v, receipt %v; last raw copy: records %v, photos %v",
 		fx.stages[dsync.StagePull].Round(time.Millisecond), fx.stages[dsync.StagePush].Round(time.Millisecond),
 		fx.stages[dsync.StagePhotos].Round(time.Millisecond), fx.stages[dsync.StageReceipt].Round(time.Millisecond),
