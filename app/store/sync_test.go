@@ -512,6 +512,18 @@ func TestPhotoChunks(t *testing.T) {
 	if u, _ := h.db.PhotoUpload(ctx, h.dev.ID, p2.SHA256); u.Offset != 0 || u.Complete {
 		t.Errorf("after a corrupt upload: %+v", u)
 	}
+	// In two chunks, garbage is only seen when the last one completes the
+	// file: the whole partial file is thrown away then.
+	half := p2.Size / 2
+	if u, err := h.db.PutPhotoChunk(ctx, h.dev.ID, p2.SHA256, 0, junk[:half]); err != nil || u.Offset != half {
+		t.Fatalf("first half of a corrupt upload: %+v, %v", u, err)
+	}
+	if _, err := h.db.PutPhotoChunk(ctx, h.dev.ID, p2.SHA256, half, junk[half:]); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("corrupt upload in two chunks: %v", err)
+	}
+	if u, _ := h.db.PhotoUpload(ctx, h.dev.ID, p2.SHA256); u.Offset != 0 || u.Complete {
+		t.Errorf("after a corrupt upload in two chunks: %+v", u)
+	}
 
 	// A photo file already in place without a record (the photo directory
 	// is newer than a restored database) is adopted after a check.

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	stdsync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,15 +24,19 @@ import (
 
 // benchScale is the benchmark's size: DUDAO_SYNC_BENCH=full is the issue's
 // 10,000 inspections and 2,000 photos of 200 KB; the default is a tenth.
-// DUDAO_SYNC_BENCH_PHOTOS sets the number of photos alone (0 times the
-// records by themselves).
+// DUDAO_SYNC_BENCH_INSPECTIONS and DUDAO_SYNC_BENCH_PHOTOS set either
+// number alone, to time the records or the photos by themselves (photos=0;
+// inspections=photos).
 func benchScale() (inspections, photos int) {
 	inspections, photos = 1_000, 200
 	if os.Getenv("DUDAO_SYNC_BENCH") == "full" {
 		inspections, photos = 10_000, 2_000
 	}
+	if n, err := strconv.Atoi(os.Getenv("DUDAO_SYNC_BENCH_INSPECTIONS")); err == nil && n > 0 {
+		inspections = n
+	}
 	if n, err := strconv.Atoi(os.Getenv("DUDAO_SYNC_BENCH_PHOTOS")); err == nil && n >= 0 {
-		photos = n
+		photos = min(n, inspections) // at most one photo to an inspection
 	}
 	return inspections, photos
 }
@@ -222,19 +228,19 @@ func (fx *benchFixture) syncOnce(b *testing.B) time.Duration {
 // certificate to a receiver that makes each as durable as the hub does: a
 // batch of records is written to a file and flushed (the hub's one commit
 // per push), a photo is written, flushed, renamed into place and its
-// directory flushed.
+// directory flushed. Photos go two at a time, as the client sends them.
 func (fx *benchFixture) rawOnce(b *testing.B) time.Duration {
 	b.Helper()
 	dir := b.TempDir()
-	n := 0
+	var files atomic.Int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			http.Error(w, err.Error(), 400)
 			return
 		}
-		n++
-		tmp := filepath.Join(dir, ".tmp-"+strconv.Itoa(n))
+		n := files.Add(1)
+		tmp := filepath.Join(dir, ".tmp-"+strconv.FormatInt(n, 10))
 		f, err := os.Create(tmp)
 		if err == nil {
 			_, err = f.Write(body)
@@ -246,7 +252,7 @@ func (fx *benchFixture) rawOnce(b *testing.B) time.Duration {
 			f.Close()
 		}
 		if err == nil {
-			err = os.Rename(tmp, filepath.Join(dir, strconv.Itoa(n)))
+			err = os.Rename(tmp, filepath.Join(dir, strconv.FormatInt(n, 10)))
 		}
 		if err == nil {
 			var d *os.File
@@ -265,15 +271,22 @@ func (fx *benchFixture) rawOnce(b *testing.B) time.Duration {
 	srv.StartTLS()
 	defer srv.Close()
 	client := srv.Client()
+	// send may run on several goroutines: it reports with b.Error.
 	send := func(method, path string, body []byte) {
 		req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
-		must(b, err)
+		if err != nil {
+			b.Error(err)
+			return
+		}
 		resp, err := client.Do(req)
-		must(b, err)
+		if err != nil {
+			b.Error(err)
+			return
+		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
-			b.Fatalf("raw copy: %s", resp.Status)
+			b.Errorf("raw copy: %s", resp.Status)
 		}
 	}
 	start := time.Now()
@@ -281,11 +294,28 @@ func (fx *benchFixture) rawOnce(b *testing.B) time.Duration {
 		send("POST", "/records", body)
 	}
 	fx.rawRecords = time.Since(start)
-	for _, sha := range fx.photos {
-		data, err := os.ReadFile(filepath.Join(fx.photoDir, sha[:2], sha))
-		must(b, err)
-		send("PUT", "/photos/"+sha, data)
+	// Two photos at a time, as the sync client uploads them.
+	shas := make(chan string)
+	var wg stdsync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for sha := range shas {
+				data, err := os.ReadFile(filepath.Join(fx.photoDir, sha[:2], sha))
+				if err != nil {
+					b.Error(err)
+					continue
+				}
+				send("PUT", "/photos/"+sha, data)
+			}
+		}()
 	}
+	for _, sha := range fx.photos {
+		shas <- sha
+	}
+	close(shas)
+	wg.Wait()
 	return time.Since(start)
 }
 

@@ -72,6 +72,9 @@ type ClientOptions struct {
 	// ChunkSize is the photo chunk size (256 KB): a cut upload resends at
 	// most this much.
 	ChunkSize int
+	// PhotoUploads is how many photos are uploaded at once (2): while the
+	// hub makes one durable (its own fsyncs), the next is on the wire.
+	PhotoUploads int
 	// PullLimit asks for smaller pull pages than the hub's (tests).
 	PullLimit int
 }
@@ -106,6 +109,9 @@ func (o ClientOptions) withDefaults() ClientOptions {
 	}
 	if o.ChunkSize <= 0 {
 		o.ChunkSize = 256 << 10
+	}
+	if o.PhotoUploads <= 0 {
+		o.PhotoUploads = 2
 	}
 	return o
 }
@@ -1011,26 +1017,61 @@ func (s *syncRun) uploadAll(ctx context.Context, jobs []photoJob, seen map[strin
 			p.BytesTotal += ph.Size - ph.Offset
 		}
 	})
-	for _, p := range todo {
-		err := s.upload(ctx, refs[p.SHA256], p.Offset)
-		var e *Error
-		switch {
-		case err == nil:
-			s.step(func(r *Report, _ *Progress) { r.PhotosSent++ })
-		case errors.As(err, &e) && e.Code == CodeLocalProblem:
-			for _, it := range owners[p.SHA256] {
-				*parked = append(*parked, store.OutboxUpdate{ID: it.Key.ID, State: store.OutboxParked,
-					ReasonCode: string(CodeLocalProblem), Reason: err.Error(),
-					PhotosExpected: it.PhotosExpected, PhotosPresent: it.PhotosPresent})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       stdsync.Mutex
+		firstErr error
+		next     = make(chan PhotoState)
+		wg       stdsync.WaitGroup
+	)
+	for range min(c.opt.PhotoUploads, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range next {
+				err := s.upload(ctx, refs[p.SHA256], p.Offset)
+				var e *Error
+				switch {
+				case err == nil:
+					s.step(func(r *Report, _ *Progress) { r.PhotosSent++ })
+				case errors.As(err, &e) && e.Code == CodeLocalProblem:
+					mu.Lock()
+					for _, it := range owners[p.SHA256] {
+						*parked = append(*parked, store.OutboxUpdate{ID: it.Key.ID, State: store.OutboxParked,
+							ReasonCode: string(CodeLocalProblem), Reason: err.Error(),
+							PhotosExpected: it.PhotosExpected, PhotosPresent: it.PhotosPresent})
+					}
+					mu.Unlock()
+					s.step(func(r *Report, _ *Progress) { r.Parked += len(owners[p.SHA256]) })
+				case fatal(err):
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("upload photo %s: %w", p.SHA256, err)
+					}
+					mu.Unlock()
+					cancel()
+				default:
+					c.log.Warn("photo upload refused", "photo", p.SHA256, "err", err)
+				}
 			}
-			s.step(func(r *Report, _ *Progress) { r.Parked += len(owners[p.SHA256]) })
-		case fatal(err):
-			return fmt.Errorf("upload photo %s: %w", p.SHA256, err)
-		default:
-			c.log.Warn("photo upload refused", "photo", p.SHA256, "err", err)
+		}()
+	}
+feed:
+	for _, p := range todo {
+		select {
+		case next <- p:
+		case <-ctx.Done():
+			break feed
 		}
 	}
-	return nil
+	close(next)
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		// The sync itself was cancelled (not by a failed upload).
+		return ctx.Err()
+	}
+	return firstErr
 }
 
 func amendmentRefs(a *inspect.Amendment) []inspect.PhotoRef {
@@ -1064,10 +1105,14 @@ func (s *syncRun) upload(ctx context.Context, ref inspect.PhotoRef, offset int64
 	for offset < int64(len(data)) {
 		end := min(offset+int64(c.opt.ChunkSize), int64(len(data)))
 		chunk := data[offset:end]
-		sum := sha256.Sum256(chunk)
+		chunkSum := ref.SHA256 // the whole photo in one chunk: hashed above
+		if offset > 0 || end < int64(len(data)) {
+			sum := sha256.Sum256(chunk)
+			chunkSum = hex.EncodeToString(sum[:])
+		}
 		var st PhotoState
 		_, err := s.call(ctx, &Call{Op: OpPhotoChunk, SHA256: ref.SHA256, Offset: offset, Body: chunk,
-			ChunkSHA256: hex.EncodeToString(sum[:])}, nil, &st)
+			ChunkSHA256: chunkSum}, nil, &st)
 		if err != nil {
 			var e *Error
 			if errors.As(err, &e) && e.Code == CodeInvalidRecord && !restarted {
