@@ -2,8 +2,10 @@
 # scripts/test.sh) install system packages first; these assume they are there.
 
 # The app is built, tested and packaged without Fyne's emoji font, as the
-# scripts do (scripts/goflags.sh says why).
-export GOFLAGS := -tags=no_emoji $(GOFLAGS)
+# scripts do (scripts/goflags.sh says why). A -tags of your own in GOFLAGS
+# replaces this one (go keeps the last): include no_emoji in it.
+TAGS := no_emoji
+export GOFLAGS := -tags=$(TAGS) $(GOFLAGS)
 
 SCREENSHOTS_DIR ?= build/screenshots
 BENCHTIME ?= 1x
@@ -61,7 +63,7 @@ demo: hub
 FYNE ?= go run fyne.io/tools/cmd/fyne@v1.7.4
 package:
 	mkdir -p build && cp FyneApp.toml build/FyneApp.toml.orig
-	cd cmd/dudao && $(FYNE) package -os linux -release=false; \
+	cd cmd/dudao && $(FYNE) package -os linux -release=false -tags $(TAGS); \
 		status=$$?; cd ../.. && cp build/FyneApp.toml.orig FyneApp.toml && rm build/FyneApp.toml.orig; \
 		[ $$status -eq 0 ] && mv cmd/dudao/*.tar.xz build/ && ls -l build/*.tar.xz; exit $$status
 

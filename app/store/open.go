@@ -26,24 +26,28 @@ import (
 )
 
 const (
-	// driverName is go-sqlite3 with every connection's temporary storage in
-	// memory (see init).
-	driverName = "dudao-sqlite3"
+	driverName = "sqlite3"
+	// writerDriver is go-sqlite3 with the connection's temporary storage in
+	// memory (see init); the single writer uses it.
+	writerDriver = "dudao-sqlite3-writer"
 
 	defaultBusyTimeout  = 5 * time.Second
 	defaultMaxPhotoSize = 20 << 20
 	readConns           = 4
 )
 
-// SQLite keeps a statement journal (the pages a savepoint may have to
-// restore) in a temporary file by default. The hub receives each record in
-// its own savepoint, so that one refused record does not undo the batch, and
-// the journal of the pages each record touches went through the file: 90
-// writes and 180 KB per record, 1.8 GB of write calls for 10,000 records.
-// In memory it is the same work without the system calls; a journal lives
-// for one record.
+// SQLite keeps a statement journal (the pages a savepoint or a statement
+// may have to restore) in a temporary file once it outgrows 64 KB. The hub
+// receives each record in its own savepoint, so that one refused record does
+// not undo the batch, and the journal of the pages each record touches went
+// through the file: 90 writes and 180 KB per record, 1.8 GB of write calls
+// for 10,000 records. The writer keeps it in memory: the same work without
+// the system calls, a journal living for one record. The readers keep the
+// default, so a large sort can still spill to disk. A migration that rewrites
+// most of a large table in one statement journals it in memory too: it
+// should set PRAGMA temp_store = FILE for the time it runs.
 func init() {
-	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+	sql.Register(writerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		if _, err := c.Exec("PRAGMA temp_store = MEMORY", nil); err != nil {
 			return fmt.Errorf("keep temporary storage in memory: %w", err)
 		}
@@ -146,7 +150,7 @@ func Open(path string, opts ...Option) (*DB, error) {
 		db.maxPhoto = defaultMaxPhotoSize
 	}
 
-	w, err := sql.Open(driverName, writeDSN(path, db.busy))
+	w, err := sql.Open(writerDriver, writeDSN(path, db.busy))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

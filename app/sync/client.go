@@ -1030,6 +1030,9 @@ func (s *syncRun) uploadAll(ctx context.Context, jobs []photoJob, seen map[strin
 		go func() {
 			defer wg.Done()
 			for p := range next {
+				if ctx.Err() != nil {
+					continue // a failed upload or the sync's end stopped the rest
+				}
 				err := s.upload(ctx, refs[p.SHA256], p.Offset)
 				var e *Error
 				switch {

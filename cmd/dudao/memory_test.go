@@ -9,20 +9,21 @@ import (
 func TestShouldTrim(t *testing.T) {
 	const mb = 1 << 20
 	cases := []struct {
-		name              string
-		live, held, floor uint64
-		want              bool
+		name                      string
+		live, held, floor, recent uint64
+		want                      bool
 	}{
-		{"fresh start, heap mostly garbage", 20 * mb, 40 * mb, 0, true},
-		{"within the slack of the live heap", 20 * mb, 23 * mb, 0, false},
-		{"just after a trim, fragmentation left", 20 * mb, 26 * mb, 26 * mb, false},
-		{"grown again since the trim", 20 * mb, 31 * mb, 26 * mb, true},
-		{"live heap grew past the floor, little garbage", 40 * mb, 43 * mb, 26 * mb, false},
+		{"quiet after start-up, heap mostly garbage", 20 * mb, 40 * mb, 0, 1 * mb, true},
+		{"still busy: the GC paces itself", 20 * mb, 40 * mb, 0, 8 * mb, false},
+		{"within the slack of the live heap", 20 * mb, 23 * mb, 0, 0, false},
+		{"just after a trim, fragmentation left", 20 * mb, 26 * mb, 26 * mb, 0, false},
+		{"grown again since the trim, now quiet", 20 * mb, 31 * mb, 26 * mb, 2 * mb, true},
+		{"live heap grew past the floor, little garbage", 40 * mb, 43 * mb, 26 * mb, 0, false},
 	}
 	for _, c := range cases {
-		if got := shouldTrim(c.live, c.held, c.floor); got != c.want {
-			t.Errorf("%s: shouldTrim(%d MB live, %d MB held, floor %d MB) = %v, want %v",
-				c.name, c.live/mb, c.held/mb, c.floor/mb, got, c.want)
+		if got := shouldTrim(c.live, c.held, c.floor, c.recent); got != c.want {
+			t.Errorf("%s: shouldTrim(%d MB live, %d MB held, floor %d MB, %d MB allocated since) = %v, want %v",
+				c.name, c.live/mb, c.held/mb, c.floor/mb, c.recent/mb, got, c.want)
 		}
 	}
 }
