@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	stdsync "sync"
@@ -59,18 +60,33 @@ type benchFixture struct {
 	bytesDuringPush int64
 	// rawRecords is the part of the last raw copy spent on the records.
 	rawRecords time.Duration
-	// writeCalls and writeBytes are the write system calls of the whole
-	// process (tablet, hub and network) during the last sync, where Linux
-	// counts them.
-	writeCalls, writeBytes int64
+	// lastIO is what the whole process (tablet, hub and network) spent
+	// during the last sync, where Linux counts it.
+	lastIO   ioCounts
+	lastTook time.Duration
 }
 
-// ioCounts is the process's write calls and bytes so far (Linux's
-// /proc/self/io: files, pipes and sockets alike); zero where there is none.
-type ioCounts struct{ calls, bytes int64 }
+// ioCounts is the process's CPU time and write calls and bytes so far
+// (Linux's /proc/self/stat and io: files, pipes and sockets alike); zero
+// where there is none.
+type ioCounts struct {
+	calls, bytes int64
+	cpu          time.Duration // user and system time of the process
+}
 
 func readIOCounts() ioCounts {
 	var c ioCounts
+	if stat, err := os.ReadFile("/proc/self/stat"); err == nil {
+		// Fields 14 and 15 (after the parenthesised name): utime, stime in
+		// clock ticks, 100 a second on Linux.
+		if _, rest, ok := strings.Cut(string(stat), ") "); ok {
+			if f := strings.Fields(rest); len(f) > 12 {
+				ut, _ := strconv.ParseInt(f[11], 10, 64)
+				st, _ := strconv.ParseInt(f[12], 10, 64)
+				c.cpu = time.Duration(ut+st) * 10 * time.Millisecond
+			}
+		}
+	}
 	b, err := os.ReadFile("/proc/self/io")
 	if err != nil {
 		return c
@@ -88,8 +104,8 @@ func readIOCounts() ioCounts {
 	return c
 }
 
-func (c ioCounts) sub(before ioCounts) (calls, bytes int64) {
-	return c.calls - before.calls, c.bytes - before.bytes
+func (c ioCounts) sub(before ioCounts) ioCounts {
+	return ioCounts{c.calls - before.calls, c.bytes - before.bytes, c.cpu - before.cpu}
 }
 
 func prepareBench(b *testing.B) *benchFixture {
@@ -210,7 +226,7 @@ func (fx *benchFixture) syncOnce(b *testing.B) time.Duration {
 	written := readIOCounts()
 	rep, err := c.Sync(ctx)
 	took := time.Since(start)
-	fx.writeCalls, fx.writeBytes = readIOCounts().sub(written)
+	fx.lastIO, fx.lastTook = readIOCounts().sub(written), took
 	must(b, err)
 	nIns, nPhotos := benchScale()
 	if rep.Delivered != nIns || rep.PhotosSent != nPhotos || !rep.DigestOK {
@@ -344,8 +360,9 @@ func BenchmarkSyncLoopback(b *testing.B) {
 	b.Logf("%d inspections and %d photos of %d KB (%d photo bytes): sync %v, raw copy %v per run",
 		nIns, nPhotos, benchPhotoSize>>10, fx.bytesSent, syncT/time.Duration(b.N), rawT/time.Duration(b.N))
 	b.Logf("photo bytes uploaded while records were still being pushed: %d of %d", fx.bytesDuringPush, fx.bytesSent)
-	if fx.writeCalls > 0 {
-		b.Logf("last sync: %d write calls, %d MB written (files and sockets, tablet and hub)", fx.writeCalls, fx.writeBytes>>20)
+	if fx.lastIO.calls > 0 {
+		b.Logf("last sync: %v of CPU (tablet and hub; %d cores could give %v), %d write calls, %d MB written (files and sockets)",
+			fx.lastIO.cpu, runtime.NumCPU(), time.Duration(runtime.NumCPU())*fx.lastTook, fx.lastIO.calls, fx.lastIO.bytes>>20)
 	}
 	b.Logf("last sync by stage: pull %v, push %v, photos %v, receipt %v; last raw copy: records %v, photos %v",
 		fx.stages[dsync.StagePull].Round(time.Millisecond), fx.stages[dsync.StagePush].Round(time.Millisecond),
