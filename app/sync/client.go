@@ -333,7 +333,10 @@ func (c *Client) call(ctx context.Context, call *Call, req any, out any) (*Envel
 		call.Body = b
 	}
 	var err error
-	for attempt := 0; ; attempt++ {
+	// A 429 does not use up an attempt: the hub says when the device may ask
+	// again, and waiting that long is progress, not failure (photos going up
+	// two at a time can outrun a device's request rate after its burst).
+	for attempt := 0; ; {
 		var env *Envelope
 		env, err = c.tr.Do(ctx, call)
 		if err == nil {
@@ -350,12 +353,16 @@ func (c *Client) call(ctx context.Context, call *Call, req any, out any) (*Envel
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if !Retryable(err) || attempt+1 >= c.opt.Attempts {
+		var e *Error
+		limited := errors.As(err, &e) && e.Code == CodeRateLimited
+		if !Retryable(err) || (!limited && attempt+1 >= c.opt.Attempts) {
 			return nil, err
 		}
 		wait := c.backoff(attempt)
-		var e *Error
-		if errors.As(err, &e) && e.RetryAfter() > wait {
+		if !limited {
+			attempt++
+		}
+		if e != nil && e.RetryAfter() > wait {
 			wait = e.RetryAfter()
 		}
 		c.log.Debug("sync call failed; retrying", "op", call.Op, "attempt", attempt+1, "wait", wait, "err", err)

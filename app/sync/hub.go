@@ -247,7 +247,7 @@ func remoteHost(remote string) string {
 
 func (h *Hub) enrol(ctx context.Context, c *Call, id store.HubIdentity) (any, error) {
 	if ok, wait := h.enrols.allow(remoteHost(c.Remote)); !ok {
-		return nil, &Error{Code: CodeRateLimited, RetryAfterMS: wait.Milliseconds(),
+		return nil, &Error{Code: CodeRateLimited, RetryAfterMS: max(wait.Milliseconds(), 1),
 			Message: "too many enrolment attempts from this address; wait a minute"}
 	}
 	var req EnrolRequest

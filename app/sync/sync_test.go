@@ -351,3 +351,27 @@ func TestHubRefusesInvalidFindings(t *testing.T) {
 		t.Errorf("hub holds %d copies of the good record", n)
 	}
 }
+
+// TestSyncThroughRateLimit: photos going up two at a time outrun a device's
+// request rate once its burst is spent; the hub answers 429 with when to ask
+// again, and the sync waits and finishes instead of failing after a few
+// attempts (a 429 does not use one up).
+func TestSyncThroughRateLimit(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{Rate: 200, Burst: 4})
+	opt := clientOpts(t)
+	opt.Attempts = 2 // without the exemption the first 429s would end the sync
+	tb := h.newTablet(t, "平板一", h.region, opt)
+	const n = 12
+	for i := range n {
+		tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day.Add(time.Duration(i)*time.Hour),
+			photoBytes(uint64(100+i), 8<<10))
+	}
+	rep, err := tb.client.Sync(ctx)
+	if err != nil {
+		t.Fatalf("sync through the rate limit: %v", err)
+	}
+	if rep.Delivered != n || rep.PhotosSent != n || !rep.DigestOK {
+		t.Errorf("report = %+v", rep)
+	}
+	checkDelivered(t, h, tb)
+}
