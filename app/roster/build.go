@@ -113,7 +113,9 @@ func build(name string, t *table) (*File, error) {
 		return nil, fmt.Errorf("parse roster %s line %d: %w: %s", name, h.rec.line, ErrDuplicateColumn, h.dup)
 	}
 	if pos > 0 {
-		f.Warnings = append(f.Warnings, fmt.Sprintf("skipped %d line(s) above the header on line %d", countNonBlank(t.records[:pos]), h.rec.line))
+		n := countNonBlank(t.records[:pos])
+		f.Warnings = append(f.Warnings, bilingual(fmt.Sprintf("表头在第 %d 行，已跳过其上方的 %d 行", h.rec.line, n),
+			fmt.Sprintf("skipped %d line(s) above the header on line %d", n, h.rec.line)))
 	}
 
 	known := make(map[int]bool)
@@ -124,11 +126,13 @@ func build(name string, t *table) (*File, error) {
 	}
 	for i, c := range h.rec.fields {
 		if c := clean(c); c != "" && !known[i] {
-			f.Warnings = append(f.Warnings, fmt.Sprintf("ignored column %d %q", i+1, c))
+			f.Warnings = append(f.Warnings, bilingual(fmt.Sprintf("已忽略第 %d 列 %q", i+1, c),
+				fmt.Sprintf("ignored column %d %q", i+1, c)))
 		}
 	}
 	if h.index[colBadge] < 0 {
-		f.Warnings = append(f.Warnings, "no 服务证号 (badge) column; badges are left as they are")
+		f.Warnings = append(f.Warnings, bilingual("没有服务证号列，服务证号保持不变",
+			"no 服务证号 (badge) column; badges are left as they are"))
 	}
 
 	unnamed := make(map[int]int) // column without a header → first line with data in it
@@ -150,7 +154,9 @@ func build(name string, t *table) (*File, error) {
 	}
 	for _, i := range slices.Sorted(maps.Keys(unnamed)) {
 		if !t.ragged || i < len(h.rec.fields) {
-			f.Warnings = append(f.Warnings, fmt.Sprintf("ignored column %d: it has no header but holds data (first on line %d)", i+1, unnamed[i]))
+			f.Warnings = append(f.Warnings, bilingual(
+				fmt.Sprintf("已忽略第 %d 列：该列没有表头，但有数据（首次出现在第 %d 行）", i+1, unnamed[i]),
+				fmt.Sprintf("ignored column %d: it has no header but holds data (first on line %d)", i+1, unnamed[i])))
 		}
 	}
 
@@ -163,7 +169,7 @@ func build(name string, t *table) (*File, error) {
 	slices.SortStableFunc(f.Rejects, func(a, b Reject) int { return cmp.Compare(a.Line, b.Line) })
 	warnDuplicateBadges(f)
 	if len(f.Rows) == 0 && len(f.Rejects) == 0 {
-		f.Warnings = append(f.Warnings, "no data rows below the header")
+		f.Warnings = append(f.Warnings, bilingual("表头下方没有数据行", "no data rows below the header"))
 	}
 	return f, nil
 }
@@ -348,7 +354,8 @@ func warnDuplicateBadges(f *File) {
 	}
 	for _, b := range order {
 		if l := lines[b]; len(l) > 1 {
-			f.Warnings = append(f.Warnings, fmt.Sprintf("badge %s is on several rows: lines %s", b, lineList(l)))
+			f.Warnings = append(f.Warnings, bilingual(fmt.Sprintf("服务证号 %s 出现在多行：%s", b, lineListZh(l)),
+				fmt.Sprintf("badge %s is on several rows: lines %s", b, lineList(l))))
 		}
 	}
 }

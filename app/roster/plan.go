@@ -77,6 +77,7 @@ type Plan struct {
 	// HeldBack is set when deactivation was skipped because some rejected row
 	// could not be tied to a person, who might be among those it would hit.
 	HeldBack bool
+	// Warnings are "中文 / English", like File.Warnings.
 	Warnings []string
 }
 
@@ -153,8 +154,10 @@ func (f *File) Plan(cur Current) *Plan {
 		default:
 			p.Update = append(p.Update, c)
 			if old.Name != want.Name {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("line %d: %s changes name from %s to %s; if this is another person, the employee number is wrong",
-					r.Line, no, old.Name, want.Name))
+				p.Warnings = append(p.Warnings, bilingual(
+					fmt.Sprintf("第 %d 行：工号 %s 的姓名由 %s 改为 %s；如果不是同一个人，说明工号填错了", r.Line, no, old.Name, want.Name),
+					fmt.Sprintf("line %d: %s changes name from %s to %s; if this is another person, the employee number is wrong",
+						r.Line, no, old.Name, want.Name)))
 			}
 		}
 	}
@@ -187,15 +190,18 @@ func (f *File) Plan(cur Current) *Plan {
 			continue
 		}
 		if names[clean(s.Name)] {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%s %s is not deactivated: a rejected row has the same name", s.EmployeeNo, s.Name))
+			p.Warnings = append(p.Warnings, bilingual(fmt.Sprintf("%s %s 未停用：有被拒绝的行与其同名", s.EmployeeNo, s.Name),
+				fmt.Sprintf("%s %s is not deactivated: a rejected row has the same name", s.EmployeeNo, s.Name)))
 			continue
 		}
 		gone = append(gone, s)
 	}
 	if len(anonymous) > 0 && len(gone) > 0 {
 		p.HeldBack = true
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%d staff missing from the roster were not deactivated, because the rejected rows on lines %s "+
-			"do not say who they are; fix those rows and import again", len(gone), lineList(anonymous)))
+		p.Warnings = append(p.Warnings, bilingual(
+			fmt.Sprintf("花名册中缺少的 %d 名员工未停用，因为被拒绝的%s无法确定是谁；请修正这些行后重新导入", len(gone), lineListZh(anonymous)),
+			fmt.Sprintf("%d staff missing from the roster were not deactivated, because the rejected rows on lines %s "+
+				"do not say who they are; fix those rows and import again", len(gone), lineList(anonymous))))
 		gone = nil
 	}
 	order := make(map[string]int)

@@ -168,8 +168,9 @@ func readXLSX(name string, data []byte) (t *table, err error) {
 	}
 	t = &table{ragged: false}
 	if len(sheets) > 1 {
-		t.warnings = append(t.warnings, fmt.Sprintf("only the first sheet %q was read; the workbook also has %s",
-			sheets[0], quoteList(sheets[1:])))
+		t.warnings = append(t.warnings, bilingual(
+			fmt.Sprintf("只读取了第一个工作表 %q，工作簿中还有 %s", sheets[0], quoteListZh(sheets[1:])),
+			fmt.Sprintf("only the first sheet %q was read; the workbook also has %s", sheets[0], quoteList(sheets[1:]))))
 	}
 	rows, err := wb.Rows(sheets[0])
 	if err != nil {
@@ -199,17 +200,23 @@ func readXLSX(name string, data []byte) (t *table, err error) {
 	}
 	if len(hidden) > 0 {
 		// A filtered sheet looks like a roster of one hall but holds them all.
-		t.warnings = append(t.warnings, fmt.Sprintf("rows %s are hidden in the sheet but were read like the others", lineList(hidden)))
+		t.warnings = append(t.warnings, bilingual(fmt.Sprintf("%s在工作表中被隐藏，但仍与其他行一样被读取", lineListZh(hidden)),
+			fmt.Sprintf("rows %s are hidden in the sheet but were read like the others", lineList(hidden))))
 	}
 	return t, nil
 }
 
-func quoteList(ss []string) string {
+func quoteList(ss []string) string { return joinQuoted(ss, ", ") }
+
+// quoteListZh is quoteList for the Chinese half of a warning.
+func quoteListZh(ss []string) string { return joinQuoted(ss, "、") }
+
+func joinQuoted(ss []string, sep string) string {
 	q := make([]string, len(ss))
 	for i, s := range ss {
 		q[i] = fmt.Sprintf("%q", s)
 	}
-	return strings.Join(q, ", ")
+	return strings.Join(q, sep)
 }
 
 // lineList shortens long lists of line numbers, which only need to point

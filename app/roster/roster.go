@@ -64,9 +64,10 @@ type File struct {
 	Encoding string
 	// Lines is the number of physical lines (CSV) or the last sheet row (xlsx),
 	// so callers can say "read 52 lines" and tests can bound line numbers.
-	Lines    int
-	Rows     []Row
-	Rejects  []Reject
+	Lines   int
+	Rows    []Row
+	Rejects []Reject
+	// Warnings are "中文 / English", split at ReasonSep like a Reject.Reason.
 	Warnings []string
 }
 
@@ -99,9 +100,10 @@ type Reject struct {
 	Name       string
 }
 
-// ReasonSep separates the two halves of a Reject.Reason: Chinese for the
-// managers and HR who read it, then the English the CLI and its scripts
-// have always matched, "工号不能为空 / required, but empty".
+// ReasonSep separates the two halves of a Reject.Reason, and of each of
+// File.Warnings and Plan.Warnings: Chinese for the managers and HR who read
+// it, then the English the CLI and its scripts have always matched,
+// "工号不能为空 / required, but empty".
 const ReasonSep = " / "
 
 // bilingual joins the halves of a reason. zh must not contain ReasonSep.
@@ -181,7 +183,8 @@ func Parse(name string, r io.Reader, opt Options) (*File, error) {
 		return nil, fmt.Errorf("parse roster %s: %w: this is an old .xls or password-protected workbook; save it as .xlsx without a password, or as CSV", base, ErrUnsupportedFormat)
 	case ext == ".xlsx":
 	case (ext == ".csv" || ext == ".txt") && bytes.HasPrefix(data, zipMagic):
-		warnings = append(warnings, fmt.Sprintf("%s is an Excel workbook despite its name; read it as xlsx", base))
+		warnings = append(warnings, bilingual(fmt.Sprintf("%s 实际上是 Excel 工作簿，已按 xlsx 读取", base),
+			fmt.Sprintf("%s is an Excel workbook despite its name; read it as xlsx", base)))
 		ext = ".xlsx"
 	case ext == ".csv" || ext == ".txt":
 	case ext == ".xls":
