@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/dudao-app/dudao/app/roster"
@@ -499,22 +498,8 @@ func TestParseXLSX(t *testing.T) {
 }
 
 func TestParseXLSXHiddenRows(t *testing.T) {
-	x := excelize.NewFile()
-	defer x.Close()
-	rows := [][]any{{"工号", "姓名", "性别", "岗位", "营业厅"}, {"KM1", "张丽", "女", "值班长", "北京路"}, {"KM2", "王强", "男", "收银员", "滇池路"}}
-	for i, r := range rows {
-		if err := x.SetSheetRow("Sheet1", "A"+strconv.Itoa(i+1), &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := x.SetRowVisible("Sheet1", 3, false); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := x.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f := parse(t, "r.xlsx", buf.Bytes(), roster.Options{})
+	data := hiddenRowsWorkbook(t)
+	f := parse(t, "r.xlsx", data, roster.Options{})
 	if len(f.Rows) != 2 {
 		t.Errorf("%d rows, want 2: hidden rows are still part of the file", len(f.Rows))
 	}

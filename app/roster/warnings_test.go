@@ -107,6 +107,8 @@ func TestWarningWording(t *testing.T) {
 	}
 }
 
+// hiddenRowsWorkbook is an xlsx roster of two rows, the second (sheet row
+// 3) hidden.
 func hiddenRowsWorkbook(t *testing.T) []byte {
 	t.Helper()
 	x := excelize.NewFile()
