@@ -83,10 +83,6 @@ func findingStates(v *standard.Version, items []standard.Item, fs []inspect.Find
 	return out
 }
 
-// lastChange is when a person's findings last changed as far as the record
-// tells: the latest time a finding or a photo on one was recorded. A finding
-// keeps the time it was first recorded, so an edited note or count, or a
-// finding taken back, leaves no time behind and is not seen here.
 // findingsSeen is a digest of a person's findings as they are shown for
 // signing: it changes when a finding is added or removed, or its outcome,
 // counts, note or photos change.
@@ -114,6 +110,11 @@ func personFindings(ins *inspect.Inspection, personID string) []inspect.Finding 
 	return nil
 }
 
+// lastChange is when a person's findings last changed as far as the record
+// tells: the latest time a finding or a photo on one was recorded. A finding
+// keeps the time it was first recorded, so an edited note or count, or a
+// finding taken back, leaves no time behind and is not seen here: it serves
+// only signatures made before findingsSeen was kept beside them.
 func lastChange(fs []inspect.Finding) time.Time {
 	var last time.Time
 	for _, f := range fs {
