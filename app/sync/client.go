@@ -1097,13 +1097,24 @@ func amendmentRefs(a *inspect.Amendment) []inspect.PhotoRef {
 // upload sends a photo from offset in chunks. The local file is checked
 // against its hash first: a damaged photo would otherwise be sent, refused
 // as a whole and sent again at every sync.
+// maxPhotoRead bounds the photo a tablet reads to upload.
+const maxPhotoRead = 64 << 20
+
 func (s *syncRun) upload(ctx context.Context, ref inspect.PhotoRef, offset int64) error {
 	c := s.c
 	r, err := c.st.OpenPhoto(ref.SHA256)
 	if err != nil {
 		return localError(CodeLocalProblem, fmt.Errorf("photo %s is missing on this device: %w", ref.SHA256, err))
 	}
-	data, err := io.ReadAll(r)
+	// The size is known: one buffer of it, not one grown by io.ReadAll. A
+	// size no photo can have (the store keeps at most 20 MB) is a damaged
+	// record, not a reason to allocate it.
+	if ref.Size <= 0 || ref.Size > maxPhotoRead {
+		r.Close()
+		return localError(CodeLocalProblem, fmt.Errorf("photo %s: recorded size %d bytes is not a photo's", ref.SHA256, ref.Size))
+	}
+	data := make([]byte, ref.Size)
+	_, err = io.ReadFull(r, data)
 	r.Close()
 	if err != nil {
 		return localError(CodeLocalProblem, fmt.Errorf("read photo %s: %w", ref.SHA256, err))
