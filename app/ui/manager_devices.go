@@ -50,12 +50,15 @@ func (x *devicesSection) icon() fyne.Resource { return theme.ComputerIcon() }
 func (x *devicesSection) buildUI() fyne.CanvasObject {
 	d := func(i int) admin.DeviceRow { return x.devices[i] }
 	x.table = newDeskTable(func() int { return len(x.devices) },
-		deskColumn{title: lang.X("manager.devices.col.name", "Name"), weight: 2, min: 110, text: func(i int) string { return d(i).Name }},
-		deskColumn{title: lang.X("manager.devices.col.kind", "Kind"), weight: 1.2, min: 70, text: func(i int) string { return deviceKind(d(i)) }},
-		deskColumn{title: lang.X("manager.devices.col.sync", "Last sync"), weight: 1.2, min: 150, text: func(i int) string { return dateOrNever(d(i).LastSync) }},
-		deskColumn{title: lang.X("manager.devices.col.pending", "Pending"), weight: 0.6, min: 72, text: func(i int) string { return pendingText(d(i).Pending) }},
-		deskColumn{title: lang.X("manager.devices.col.delivered", "Delivered"), weight: 0.6, min: 72, text: func(i int) string { return formatCount(d(i).Delivered) }},
-		deskColumn{title: lang.X("manager.devices.col.state", "State"), weight: 1.4, min: 90, text: func(i int) string { return deviceState(d(i)) }},
+		// The minimum widths fit a six-character name, "经理电脑", a date
+		// and time, three-character headers and the states beside the
+		// enrolment panel at 1280 px; wider windows share the rest by weight.
+		deskColumn{title: lang.X("manager.devices.col.name", "Name"), weight: 2.5, min: 128, text: func(i int) string { return d(i).Name }},
+		deskColumn{title: lang.X("manager.devices.col.kind", "Kind"), weight: 1, min: 88, text: func(i int) string { return deviceKind(d(i)) }},
+		deskColumn{title: lang.X("manager.devices.col.sync", "Last sync"), weight: 1.2, min: 160, text: func(i int) string { return dateOrNever(d(i).LastSync) }},
+		deskColumn{title: lang.X("manager.devices.col.pending", "Pending"), weight: 0.5, min: 76, text: func(i int) string { return pendingText(d(i).Pending) }},
+		deskColumn{title: lang.X("manager.devices.col.delivered", "Delivered"), weight: 0.5, min: 76, text: func(i int) string { return formatCount(d(i).Delivered) }},
+		deskColumn{title: lang.X("manager.devices.col.state", "State"), weight: 0.6, min: 72, text: func(i int) string { return deviceState(d(i)) }},
 	)
 	x.table.danger = func(i int) bool { return d(i).Revoked() }
 	x.table.onRow = x.onDevice
@@ -72,7 +75,7 @@ func (x *devicesSection) buildUI() fyne.CanvasObject {
 	right := container.NewVScroll(container.NewBorder(nil, nil, nil, minSize(theme.ScrollBarSize(), 0),
 		container.NewVBox(x.enrolBox, widget.NewSeparator(), x.deviceBox)))
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
-	split.Offset = 0.62
+	split.Offset = 0.66
 	return split
 }
 
