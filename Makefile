@@ -10,7 +10,7 @@ export GOFLAGS := -tags=$(TAGS) $(GOFLAGS)
 SCREENSHOTS_DIR ?= build/screenshots
 BENCHTIME ?= 1x
 
-.PHONY: run test bench bench-filter bench-sync bench-startup measure screenshots hub demo package package-windows fmt vet
+.PHONY: run test bench bench-filter bench-sync bench-sync-ab bench-startup measure screenshots hub demo package package-windows fmt vet
 
 run:
 	go run ./cmd/dudao
@@ -32,6 +32,13 @@ bench-filter:
 # the issue's full size (about a minute a run).
 bench-sync:
 	DUDAO_SYNC_BENCH=full go test -run='^$$' -bench=SyncLoopback -benchtime=1x -count=3 ./app/sync/
+
+# The same benchmark for two versions in alternating runs, which this
+# machine's changing disk and CPU need: make bench-sync-ab BASE=<rev> [REV=<rev>]
+# (without REV, the working tree), RUNS each (3).
+RUNS ?= 3
+bench-sync-ab:
+	./scripts/bench-sync-ab.sh -n $(RUNS) $(BASE) $(REV)
 
 # Start-up on 100,000 inspections: the data path to a usable hall list and the
 # first screen rendered by the test driver (cmd/dudao/bench_test.go).
