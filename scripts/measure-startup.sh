@@ -39,6 +39,9 @@
 #                 build writes the binary, the kernel maps whole large pages
 #                 of it at once, which adds about 10 MB of file-backed memory
 #                 a tablet that has restarted since the install does not see
+#   SYSTEM_FONTS  a directory of font files the app finds as the system's
+#                 (copied to the fresh HOME's ~/.local/share/fonts): a
+#                 tablet has a CJK system font, which this machine may lack
 #   MAPS          1 to list, after the last run of each step, the mappings
 #                 holding the most resident memory ([anon] is the Go heap and
 #                 Mesa's buffers, [heap] C's malloc: SQLite, Mesa, GLFW)
@@ -87,6 +90,10 @@ fi
 # Inside Xvfb. A fresh HOME keeps the app's preferences (language, last user)
 # out of the real one and the same on every run.
 home=$(mktemp -d)
+if [ -n "${SYSTEM_FONTS:-}" ]; then
+	mkdir -p "$home/.local/share/fonts"
+	cp -r "$SYSTEM_FONTS"/. "$home/.local/share/fonts/"
+fi
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$home"' EXIT
 log=$MEASURE_DIR/dudao.log

@@ -1,6 +1,64 @@
 package ui
 
-import "fyne.io/fyne/v2"
+import (
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// uiQueue holds what background work hands to the UI thread. Fyne's test
+// driver would run it on the goroutine that hands it over, at the same time
+// as the test's own taps and reads; queued here, it runs on the test's
+// goroutine when the test waits (WaitBackground) or looks (RunPending), one
+// call after another as on the app's main thread.
+var uiQueue = struct {
+	sync.Mutex
+	fns   []func()
+	ready chan struct{}
+}{ready: make(chan struct{}, 1)}
+
+func init() {
+	toUI = func(f func(), wait bool) {
+		if !wait {
+			enqueueUI(f)
+			return
+		}
+		done := make(chan struct{})
+		enqueueUI(func() {
+			defer close(done)
+			f()
+		})
+		<-done
+	}
+}
+
+func enqueueUI(f func()) {
+	uiQueue.Lock()
+	uiQueue.fns = append(uiQueue.fns, f)
+	uiQueue.Unlock()
+	select {
+	case uiQueue.ready <- struct{}{}:
+	default:
+	}
+}
+
+// RunPending runs, on the caller's goroutine, what background work has
+// handed to the UI thread so far, in the order it was handed over.
+func RunPending() {
+	for {
+		uiQueue.Lock()
+		fns := uiQueue.fns
+		uiQueue.fns = nil
+		uiQueue.Unlock()
+		if len(fns) == 0 {
+			return
+		}
+		for _, f := range fns {
+			f()
+		}
+	}
+}
 
 // SetPhotoPicker replaces the file dialog that picks a photo, so a test can
 // hand the screen any bytes; it returns the function that restores it.
@@ -21,8 +79,20 @@ func SetSaveFile(save func(name string, data []byte) error) (restore func()) {
 }
 
 // WaitBackground waits for work started off the UI thread (photo attaching,
-// exports) to finish and show its result.
-func WaitBackground() { jobs.Wait() }
+// exports) to finish, running what it hands to the UI thread meanwhile.
+func WaitBackground() {
+	for {
+		RunPending()
+		if jobs.running() == 0 {
+			RunPending()
+			return
+		}
+		select {
+		case <-uiQueue.ready:
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
 
 // WriteFileAtomic is writeFileAtomic, for its test.
 var WriteFileAtomic = writeFileAtomic

@@ -228,8 +228,11 @@ func (u *user) sign() {
 	u.taps++
 }
 
-// root is what the user sees on top: the topmost dialog, or the window.
+// root is what the user sees on top: the topmost dialog, or the window,
+// once what background work has handed to the UI thread has run, as it
+// would before the next frame.
 func (u *user) root() fyne.CanvasObject {
+	ui.RunPending()
 	if o := u.w.Canvas().Overlays().Top(); o != nil {
 		return o
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -62,7 +61,7 @@ func (s *session) openManagerDesk(done func()) {
 		if err == nil {
 			scope, err = svc.Scope(signedIn)
 		}
-		return serialised(func() {
+		return func() {
 			finish()
 			if signedIn.Err() != nil {
 				return // signed out while the hub answered
@@ -72,13 +71,13 @@ func (s *session) openManagerDesk(done func()) {
 				return
 			}
 			s.nav.push(newManagerDesk(s, signedIn, svc, scope))
-		})
-	}, serialisedErr(func(err error) {
+		}
+	}, func(err error) {
 		finish()
 		if signedIn.Err() == nil {
 			showOpenDeskError(s.win, err)
 		}
-	}))
+	})
 }
 
 // showOpenDeskError says why the desk did not open. The desk is not there
@@ -257,7 +256,7 @@ func (m *managerDesk) runThen(work func(ctx context.Context) (apply func(), err 
 	}
 	inBackground(func() func() {
 		apply, err := work(ctx)
-		return serialised(func() {
+		return func() {
 			if ctx.Err() != nil {
 				return
 			}
@@ -270,42 +269,15 @@ func (m *managerDesk) runThen(work func(ctx context.Context) (apply func(), err 
 			if apply != nil {
 				apply()
 			}
-		})
-	}, serialisedErr(func(err error) {
+		}
+	}, func(err error) {
 		if ctx.Err() != nil {
 			return
 		}
 		finish()
 		m.failed(err, fail)
-	}))
+	})
 }
-
-// deskUI serialises what the desk's background calls do to its widgets.
-// The app's driver runs them one by one on the main thread, where the lock
-// is never contended; Fyne's test driver runs each on the goroutine that
-// asks, so without it two answers arriving together would touch the same
-// list at once.
-var deskUI sync.Mutex
-
-func serialised(f func()) func() {
-	return func() {
-		deskUI.Lock()
-		defer deskUI.Unlock()
-		f()
-	}
-}
-
-func serialisedErr(f func(error)) func(error) {
-	return func(err error) {
-		deskUI.Lock()
-		defer deskUI.Unlock()
-		f(err)
-	}
-}
-
-// onUI runs f on the UI thread, serialised with the answers of run: for
-// progress reported from the service's goroutine.
-func onUI(f func()) { fyne.Do(serialised(f)) }
 
 // failed shows why a call did not work. The hub being away is the banner,
 // over a screen that stays as it was. What no section can do anything

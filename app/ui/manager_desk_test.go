@@ -77,7 +77,7 @@ func (u *user) setEntry(placeholder, text string) *widget.Entry {
 	u.t.Helper()
 	for _, e := range find[*widget.Entry](u.root()) {
 		if e.PlaceHolder == placeholder {
-			ui.DeskLocked(func() { e.SetText(text) })
+			e.SetText(text)
 			u.taps++
 			ui.WaitBackground()
 			return e

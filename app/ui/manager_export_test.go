@@ -12,12 +12,3 @@ func SetDeskFilePicker(pick func(exts []string) (name string, data []byte, err e
 	}
 	return func() { pickDeskFile = old }
 }
-
-// DeskLocked runs f (a test's typing into a desk's entry) serialised with
-// the answers the desk's background calls apply, as the app's main thread
-// would: Fyne's test driver applies them on their own goroutines.
-func DeskLocked(f func()) {
-	deskUI.Lock()
-	defer deskUI.Unlock()
-	f()
-}

@@ -123,7 +123,7 @@ func (x *rosterSection) forgetPlan() {
 // so the line says how far along it is, not how many rows.
 func (x *rosterSection) progressFunc() admin.Progress {
 	return func(done, total int) {
-		onUI(func() {
+		uiDo(func() {
 			if total <= 0 {
 				return
 			}

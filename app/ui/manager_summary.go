@@ -635,7 +635,7 @@ func (e *managerExport) onExport() {
 		e.busy.start()
 	}
 	progress := func(done, total int) {
-		fyne.Do(func() {
+		uiDo(func() {
 			if run != e.runs || total <= 0 {
 				return
 			}

@@ -1,10 +1,6 @@
 package ui
 
-import (
-	"time"
-
-	"fyne.io/fyne/v2"
-)
+import "time"
 
 // searchPause is how long typing must pause before a search goes out. Over
 // the hub, a call per keystroke would queue calls that the next keystroke
@@ -21,6 +17,6 @@ func afterTyping(t *time.Timer, search func()) *time.Timer {
 	jobs.Add(1)
 	return time.AfterFunc(searchPause, func() {
 		defer jobs.Done()
-		fyne.DoAndWait(search)
+		uiDoAndWait(search)
 	})
 }

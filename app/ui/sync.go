@@ -76,7 +76,7 @@ func (c *syncCtl) startTimer() {
 			case <-c.stop:
 				return
 			case <-t.C:
-				fyne.Do(func() { c.start(false) })
+				uiDo(func() { c.start(false) })
 			}
 		}
 	}()
@@ -127,10 +127,10 @@ func (c *syncCtl) start(manual bool) {
 				}
 			}()
 			rep, err = c.sy.SyncNow(context.Background(), func(p flow.SyncProgress) {
-				fyne.Do(func() { c.onProgress(p) })
+				uiDo(func() { c.onProgress(p) })
 			})
 		}()
-		fyne.DoAndWait(func() { c.finished(rep, err) })
+		uiDoAndWait(func() { c.finished(rep, err) })
 	}()
 }
 
@@ -161,7 +161,7 @@ func (c *syncCtl) finished(rep flow.SyncReport, err error) {
 			// The client has already retried with backoff; try again
 			// sooner than the next tick, backing off further each time.
 			wait := min(syncInterval, 30*time.Second<<min(c.failures-1, 4))
-			c.retry = time.AfterFunc(wait, func() { fyne.Do(func() { c.start(false) }) })
+			c.retry = time.AfterFunc(wait, func() { uiDo(func() { c.start(false) }) })
 		}
 	}
 	c.changed()
