@@ -116,8 +116,14 @@ type Amendment struct {
 	AuthorID     string
 	DeviceID     string
 	At           time.Time
-	Changes      []Change
-	SealHash     string
+	// Seq is the amendment's place among its inspection's amendments,
+	// counted by the device that made it (1, 2, …), and the order they
+	// apply in. A device's clock may be set back or years off, so At
+	// orders nothing. Amendments made before Seq existed have 0 and keep
+	// the order of their times, before every numbered one.
+	Seq      int
+	Changes  []Change
+	SealHash string
 }
 
 // Change sets the finding of one item for one subject. A nil Finding clears it

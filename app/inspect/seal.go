@@ -86,15 +86,18 @@ type (
 		At           string      `json:"at"`
 	}
 	canonAmendment struct {
-		Encoding     string        `json:"encoding"`
-		ID           string        `json:"id"`
-		InspectionID string        `json:"inspection_id"`
-		OriginalHash string        `json:"original_hash"`
-		Reason       string        `json:"reason"`
-		AuthorID     string        `json:"author_id"`
-		DeviceID     string        `json:"device_id"`
-		At           string        `json:"at"`
-		Changes      []canonChange `json:"changes"`
+		Encoding     string `json:"encoding"`
+		ID           string `json:"id"`
+		InspectionID string `json:"inspection_id"`
+		OriginalHash string `json:"original_hash"`
+		Reason       string `json:"reason"`
+		AuthorID     string `json:"author_id"`
+		DeviceID     string `json:"device_id"`
+		At           string `json:"at"`
+		// omitempty: an amendment made before Seq existed (0) keeps the
+		// encoding, and so the seal, it was made with.
+		Seq     int           `json:"seq,omitempty"`
+		Changes []canonChange `json:"changes"`
 	}
 	canonChange struct {
 		PersonID string     `json:"person_id"`
@@ -185,7 +188,7 @@ func CanonicalAmendment(a *Amendment) ([]byte, error) {
 	c := canonAmendment{
 		Encoding: canonicalVersion + "/amendment", ID: a.ID, InspectionID: a.InspectionID,
 		OriginalHash: a.OriginalHash, Reason: a.Reason, AuthorID: a.AuthorID,
-		DeviceID: a.DeviceID, At: canonTime(a.At), Changes: make([]canonChange, 0, len(a.Changes)),
+		DeviceID: a.DeviceID, At: canonTime(a.At), Seq: a.Seq, Changes: make([]canonChange, 0, len(a.Changes)),
 	}
 	for _, ch := range a.Changes {
 		cc := canonChange{PersonID: ch.PersonID, ItemID: ch.ItemID}

@@ -1,8 +1,10 @@
 package inspect_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dudao-app/dudao/app/inspect"
 	"github.com/dudao-app/dudao/app/standard"
@@ -158,5 +160,53 @@ func TestSealRefusesInvalidUTF8(t *testing.T) {
 	s.People[0].Findings[0].Note = "拖\xff鞋"
 	if _, err := inspect.ComputeSeal(s); err == nil || !strings.Contains(err.Error(), "note is not valid UTF-8") {
 		t.Fatalf("err = %v: invalid UTF-8 would be replaced by the encoder and collide", err)
+	}
+}
+
+// Amendments apply in the order the device made them (Seq), whatever its
+// clock said: a tablet whose clock was set back after a flat battery must
+// not let an older correction win.
+func TestAmendmentsApplyBySequenceNotClock(t *testing.T) {
+	orig := sealedSample()
+	orig.SealHash = mustSeal(t, orig)
+	first, second := na("A3.1"), nc("A3.1")
+	first.Note, second.Note = "第一次更正", "第二次更正"
+	older := inspect.Amendment{ID: "am1", Seq: 1, At: t0.Add(48 * time.Hour),
+		Changes: []inspect.Change{{PersonID: "p1", ItemID: "A3.1", Finding: &first}}}
+	newer := inspect.Amendment{ID: "am2", Seq: 2, At: t0.Add(-20 * 365 * 24 * time.Hour), // clock reset to years ago
+		Changes: []inspect.Change{{PersonID: "p1", ItemID: "A3.1", Finding: &second}}}
+	for _, order := range [][]inspect.Amendment{{older, newer}, {newer, older}} {
+		eff := inspect.Effective(orig, order)
+		i := slices.IndexFunc(eff.People[0].Findings, func(f inspect.Finding) bool { return f.ItemID == "A3.1" })
+		if i < 0 || eff.People[0].Findings[i].Note != "第二次更正" {
+			t.Errorf("effective A3.1 = %+v, want the second amendment's finding", eff.People[0].Findings)
+		}
+	}
+	// Made before Seq existed (0): ordered by time, before numbered ones.
+	legacy := inspect.Amendment{ID: "am0", At: t0.Add(72 * time.Hour),
+		Changes: []inspect.Change{{PersonID: "p1", ItemID: "A3.1", Finding: &first}}}
+	eff := inspect.Effective(orig, []inspect.Amendment{newer, legacy})
+	i := slices.IndexFunc(eff.People[0].Findings, func(f inspect.Finding) bool { return f.ItemID == "A3.1" })
+	if i < 0 || eff.People[0].Findings[i].Note != "第二次更正" {
+		t.Errorf("a numbered amendment did not apply after an unnumbered one: %+v", eff.People[0].Findings)
+	}
+}
+
+// The sequence number is sealed, and an amendment without one keeps the
+// encoding (and so the seal) it had before the field existed.
+func TestAmendmentSequenceIsSealed(t *testing.T) {
+	a := &inspect.Amendment{ID: "am1", InspectionID: "i1", OriginalHash: strings.Repeat("ab", 32), Reason: "r",
+		AuthorID: "u", DeviceID: "d", At: t0, Changes: []inspect.Change{{ItemID: "C1.1"}}}
+	b, err := inspect.CanonicalAmendment(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "seq") {
+		t.Errorf("an unnumbered amendment's encoding changed: %s", b)
+	}
+	h0, _ := inspect.ComputeAmendmentSeal(a)
+	a.Seq = 2
+	if h2, _ := inspect.ComputeAmendmentSeal(a); h2 == h0 {
+		t.Error("the seal does not cover the sequence number")
 	}
 }

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -105,8 +106,14 @@ func ValidateFinding(v *standard.Version, p *Person, f *Finding) error {
 	return nil
 }
 
+// AmendmentOrder orders amendments as they apply: by Seq, then (for those
+// made before Seq existed) by time and ID.
+func AmendmentOrder(a, b Amendment) int {
+	return cmp.Or(cmp.Compare(a.Seq, b.Seq), a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
+}
+
 // Effective returns the inspection as its amendments make it: the original
-// with each change applied in order. The original is not modified.
+// with each change applied in AmendmentOrder. The original is not modified.
 func Effective(ins *Inspection, amendments []Amendment) *Inspection {
 	out := *ins
 	out.HallFindings = slices.Clone(ins.HallFindings)
@@ -115,7 +122,7 @@ func Effective(ins *Inspection, amendments []Amendment) *Inspection {
 		out.People[i].Findings = slices.Clone(out.People[i].Findings)
 	}
 	sorted := slices.Clone(amendments)
-	slices.SortStableFunc(sorted, func(a, b Amendment) int { return a.At.Compare(b.At) })
+	slices.SortStableFunc(sorted, AmendmentOrder)
 	for _, a := range sorted {
 		for _, ch := range a.Changes {
 			target := &out.HallFindings
@@ -149,6 +156,9 @@ func ValidateAmendment(v *standard.Version, orig *Inspection, a *Amendment) erro
 	}
 	if len(a.Changes) == 0 {
 		return wrap(errors.New("it changes nothing"))
+	}
+	if a.Seq < 0 {
+		return wrap(fmt.Errorf("sequence number %d is negative", a.Seq))
 	}
 	for _, ch := range a.Changes {
 		var p *Person

@@ -40,7 +40,7 @@ func checkSealed(ins *inspect.Inspection, std *standard.Version, amendments []in
 		return nil, invalid("inspection %s does not match its seal: sealed %s, content hashes to %s", ins.ID, ins.SealHash, got)
 	}
 	amends := slices.Clone(amendments)
-	slices.SortStableFunc(amends, func(a, b inspect.Amendment) int { return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID)) })
+	slices.SortStableFunc(amends, inspect.AmendmentOrder)
 	for i := range amends {
 		a := &amends[i]
 		if a.InspectionID != ins.ID || a.OriginalHash != ins.SealHash {

@@ -134,6 +134,9 @@ func (tx *Tx) AddAmendment(ctx context.Context, a *inspect.Amendment) error {
 		return fail(fmt.Errorf("%w: no changes", ErrInvalid))
 	}
 	received := a.SealHash != ""
+	if a.Seq < 0 {
+		return fail(fmt.Errorf("%w: sequence number %d is negative", ErrInvalid, a.Seq))
+	}
 	if a.ID == "" {
 		if received {
 			return fail(fmt.Errorf("%w: sealed amendment without ID", ErrInvalid))
@@ -178,6 +181,13 @@ func (tx *Tx) AddAmendment(ctx context.Context, a *inspect.Amendment) error {
 	}); err != nil {
 		return fail(err)
 	}
+	if !received && a.Seq == 0 {
+		// Numbered here, under the write lock, in the order they are made.
+		if err := tx.tx.QueryRowContext(ctx, "SELECT ifnull(max(seq), 0) + 1 FROM amendments WHERE inspection_id = ?",
+			a.InspectionID).Scan(&a.Seq); err != nil {
+			return fail(translate(err))
+		}
+	}
 	for i := range a.Changes {
 		if err := tx.prepareChange(ctx, a, &a.Changes[i], people, !received); err != nil {
 			return fail(fmt.Errorf("change %d: %w", i+1, err))
@@ -208,9 +218,9 @@ func (tx *Tx) AddAmendment(ctx context.Context, a *inspect.Amendment) error {
 		return fail(err)
 	}
 	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO amendments
-		(id, inspection_id, original_hash, reason, author_id, device_id, at, changes, seal_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.InspectionID, a.OriginalHash, a.Reason, a.AuthorID, a.DeviceID, toMS(a.At), changes, hash); err != nil {
+		(id, inspection_id, original_hash, reason, author_id, device_id, at, seq, changes, seal_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.InspectionID, a.OriginalHash, a.Reason, a.AuthorID, a.DeviceID, toMS(a.At), a.Seq, changes, hash); err != nil {
 		return fail(translate(err))
 	}
 	return nil
@@ -280,7 +290,7 @@ func (db *DB) Amendments(ctx context.Context, inspectionID string) ([]inspect.Am
 
 func loadAmendments(ctx context.Context, q querier, inspectionID string) ([]inspect.Amendment, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, inspection_id, original_hash, reason, author_id, device_id, at,
-		changes, seal_hash FROM amendments WHERE inspection_id = ? ORDER BY at, id`, inspectionID)
+		seq, changes, seal_hash FROM amendments WHERE inspection_id = ? ORDER BY seq, at, id`, inspectionID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -290,7 +300,7 @@ func loadAmendments(ctx context.Context, q querier, inspectionID string) ([]insp
 		var at int64
 		var changes []byte
 		if err := rows.Scan(&a.ID, &a.InspectionID, &a.OriginalHash, &a.Reason, &a.AuthorID, &a.DeviceID,
-			&at, &changes, &a.SealHash); err != nil {
+			&at, &a.Seq, &changes, &a.SealHash); err != nil {
 			return err
 		}
 		a.At = fromMS(at)

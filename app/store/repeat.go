@@ -69,7 +69,7 @@ func (db *DB) repeatCounts(ctx context.Context, staffID, itemID string, since ti
 
 		rows, err = q.QueryContext(ctx, `SELECT p.id, a.changes
 			FROM amendments a JOIN (SELECT p.id, p.inspection_id `+observations+`) p
-			ON a.inspection_id = p.inspection_id ORDER BY a.at, a.id`, staffID, toMS(since))
+			ON a.inspection_id = p.inspection_id ORDER BY a.seq, a.at, a.id`, staffID, toMS(since))
 		if err != nil {
 			return translate(err)
 		}

@@ -366,3 +366,48 @@ func TestAmendments(t *testing.T) {
 		t.Errorf("Verify after changing an amendment = %+v", res)
 	}
 }
+
+// Amendments are numbered in the order this device makes them, and listed
+// and applied in that order even when its clock went back in between.
+func TestAmendmentsNumberedInOrderMade(t *testing.T) {
+	f := newFixture(t)
+	db := f.db
+	ins := f.sealed(t, f.alice, t0, nc("A1"))
+	person := ins.People[0].ID
+	first := &inspect.Amendment{InspectionID: ins.ID, OriginalHash: ins.SealHash, Reason: "先改为不适用", AuthorID: f.sup.ID,
+		At: t0.Add(48 * time.Hour), Changes: []inspect.Change{{PersonID: person, ItemID: "A1",
+			Finding: &inspect.Finding{Outcome: inspect.NotApplicable, Note: "第一次"}}}}
+	second := &inspect.Amendment{InspectionID: ins.ID, OriginalHash: ins.SealHash, Reason: "再改回不符合", AuthorID: f.sup.ID,
+		At: t0.Add(-10 * 365 * 24 * time.Hour), // the clock was reset between the two
+		Changes: []inspect.Change{{PersonID: person, ItemID: "A1",
+			Finding: &inspect.Finding{Outcome: inspect.Nonconform, Note: "第二次"}}}}
+	for _, a := range []*inspect.Amendment{first, second} {
+		if err := db.AddAmendment(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if first.Seq != 1 || second.Seq != 2 {
+		t.Fatalf("numbered %d and %d, want 1 and 2", first.Seq, second.Seq)
+	}
+	got, err := db.Amendments(ctx, ins.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != first.ID || got[1].ID != second.ID || got[1].Seq != 2 {
+		t.Fatalf("Amendments = %+v, want the first made first", got)
+	}
+	eff := inspect.Effective(ins, got)
+	if fs := eff.People[0].Findings; len(fs) != 1 || fs[0].Note != "第二次" {
+		t.Errorf("effective findings %+v, want the second amendment's", fs)
+	}
+	// The number is sealed: what is stored still verifies.
+	res, err := db.Verify(ctx, ins.ID)
+	if err != nil || !res.OK() {
+		t.Errorf("Verify = %+v, %v", res, err)
+	}
+	neg := *second
+	neg.ID, neg.SealHash, neg.Seq = "", "", -1
+	if err := db.AddAmendment(ctx, &neg); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("negative sequence: error = %v, want ErrInvalid", err)
+	}
+}

@@ -148,8 +148,8 @@ func (db *DB) Amendment(ctx context.Context, id string) (*inspect.Amendment, err
 	var at int64
 	var changes []byte
 	err := db.r.QueryRowContext(ctx, `SELECT id, inspection_id, original_hash, reason, author_id, device_id, at,
-		changes, seal_hash FROM amendments WHERE id = ?`, id).
-		Scan(&a.ID, &a.InspectionID, &a.OriginalHash, &a.Reason, &a.AuthorID, &a.DeviceID, &at, &changes, &a.SealHash)
+		seq, changes, seal_hash FROM amendments WHERE id = ?`, id).
+		Scan(&a.ID, &a.InspectionID, &a.OriginalHash, &a.Reason, &a.AuthorID, &a.DeviceID, &at, &a.Seq, &changes, &a.SealHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("load amendment %s: %w", id, ErrNotFound)
 	}

@@ -464,6 +464,9 @@ type syncRun struct {
 	bestRTT  time.Duration
 	measured *time.Duration
 	newEpoch string
+	// retried holds the records pushed in this sync: one refused in this
+	// sync is not sent again in the receipt's extra rounds.
+	retried map[string]bool
 }
 
 // step changes the report or the progress and emits the progress. The
@@ -688,16 +691,48 @@ type photoJob struct {
 	owner store.OutboxItem
 }
 
-// pushAndUpload pushes the sealed (and parked) records in batches. The next
+// retryParked says whether a parked record goes out again without a person
+// asking for it (the pending list's Try again): only when what refused it
+// may have gone away by itself. An amendment refused because the hub did
+// not hold its inspection yet (not_found), and a record this device could
+// not read (local_problem: its storage may be back), are tried at every
+// sync; any other refusal only when this sync pulled changes of the hub's
+// master data (a roster or region change may be its fix). Sent again
+// otherwise, it would only be refused again, at every sync, with the hub
+// logging each refusal.
+func retryParked(it store.OutboxItem, masterChanged bool) bool {
+	switch Code(it.ReasonCode) {
+	case CodeNotFound, CodeLocalProblem:
+		return true
+	}
+	return masterChanged
+}
+
+// pushAndUpload pushes the sealed records, and the parked ones retryParked
+// lets go again, in batches. The next
 // batch is loaded while one is in flight, and the photos each batch's
 // records lack upload beside the following pushes: the hub takes records in
 // its single write transaction and photos as plain files, so the two do not
 // wait for each other.
 func (s *syncRun) pushAndUpload() error {
 	c := s.c
-	items, err := c.st.Outbox(s.ctx, store.OutboxSealed, store.OutboxParked)
+	all, err := c.st.Outbox(s.ctx, store.OutboxSealed, store.OutboxParked)
 	if err != nil {
 		return localError(CodeLocalProblem, err)
+	}
+	s.mu.Lock()
+	masterChanged := s.report.Pulled > 0 || s.report.EpochChanged
+	s.mu.Unlock()
+	if s.retried == nil {
+		s.retried = map[string]bool{}
+	}
+	items := all[:0:0]
+	for _, it := range all {
+		if it.State == store.OutboxParked && (s.retried[it.Key.ID] || !retryParked(it, masterChanged)) {
+			continue
+		}
+		s.retried[it.Key.ID] = true
+		items = append(items, it)
 	}
 	s.step(func(_ *Report, p *Progress) { *p = Progress{Stage: StagePush, RecordsTotal: len(items)} })
 	if len(items) == 0 {

@@ -299,9 +299,19 @@ func TestDeviceClockYearsOff(t *testing.T) {
 	tb := h.newTablet(t, "时钟错了", h.region, opt)
 	// Recorded in the device's (wrong) time; the seal keeps it.
 	ins := tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, time.Now().Add(skew).UTC().Truncate(time.Millisecond))
+	// Two corrections, the clock reset to years ago between them (a flat
+	// battery): the hub applies them in the order they were made.
+	first := &inspect.Amendment{InspectionID: ins.ID, OriginalHash: ins.SealHash, Reason: "先撤销", AuthorID: h.sup.ID,
+		DeviceID: tb.client.DeviceID(), At: time.Now().Add(skew), Changes: []inspect.Change{{PersonID: ins.People[0].ID, ItemID: "A1.1"}}}
+	second := &inspect.Amendment{InspectionID: ins.ID, OriginalHash: ins.SealHash, Reason: "核实后恢复", AuthorID: h.sup.ID,
+		DeviceID: tb.client.DeviceID(), At: time.Now().Add(-10 * 365 * 24 * time.Hour),
+		Changes: []inspect.Change{{PersonID: ins.People[0].ID, ItemID: "A1.1",
+			Finding: &inspect.Finding{Outcome: inspect.Nonconform, Note: "第二次更正"}}}}
+	must(t, tb.db.AddAmendment(ctx, first))
+	must(t, tb.db.AddAmendment(ctx, second))
 	rep, err := tb.client.Sync(ctx)
 	must(t, err)
-	if rep.Delivered != 1 {
+	if rep.Delivered != 3 {
 		t.Fatalf("report = %+v", rep)
 	}
 	if d := rep.ClockOffset - skew; d < -time.Minute || d > time.Minute {
@@ -314,8 +324,18 @@ func TestDeviceClockYearsOff(t *testing.T) {
 	}
 	held, err := h.db.HeldRecords(ctx, tb.client.DeviceID())
 	must(t, err)
-	if len(held) != 1 || time.Since(held[0].ReceivedAt) > time.Minute {
+	if len(held) != 3 || time.Since(held[0].ReceivedAt) > time.Minute {
 		t.Errorf("hub's received time = %+v, want the hub's own clock", held)
+	}
+	ams, err := h.db.Amendments(ctx, ins.ID)
+	must(t, err)
+	if len(ams) != 2 || ams[0].ID != first.ID || ams[1].ID != second.ID {
+		t.Fatalf("hub's amendments in order %+v, want the first made first", ams)
+	}
+	eff := inspect.Effective(got, ams)
+	i := slices.IndexFunc(eff.People[0].Findings, func(f inspect.Finding) bool { return f.ItemID == "A1.1" })
+	if i < 0 || eff.People[0].Findings[i].Note != "第二次更正" {
+		t.Errorf("on the hub A1.1 is %+v, want the later correction", eff.People[0].Findings)
 	}
 }
 
@@ -349,6 +369,79 @@ func TestHubRefusesInvalidFindings(t *testing.T) {
 	}
 	if n := h.copies(t, good.ID); n != 1 {
 		t.Errorf("hub holds %d copies of the good record", n)
+	}
+
+	// Refused for good: the next syncs do not send it again (the hub would
+	// only refuse it again) until a person asks, or the hub's master data
+	// changes, which may be its fix.
+	attempts := func() int {
+		t.Helper()
+		items, err := tb.client.Pending(ctx)
+		must(t, err)
+		for _, it := range items {
+			if it.Key.ID == bad.ID {
+				return it.Attempts
+			}
+		}
+		t.Fatalf("the refused record left the pending list: %+v", items)
+		return 0
+	}
+	before := attempts()
+	for range 2 {
+		rep, err = tb.client.Sync(ctx)
+		must(t, err)
+	}
+	if n := attempts(); n != before || rep.Parked != 0 {
+		t.Errorf("after two more syncs: %d attempts (was %d), report %+v: the refused record was sent again", n, before, rep)
+	}
+	staff := h.staff[0]
+	staff.Name += "（调岗）"
+	_, err = h.db.UpsertStaff(ctx, staff)
+	must(t, err)
+	rep, err = tb.client.Sync(ctx)
+	must(t, err)
+	if n := attempts(); rep.Pulled == 0 || n != before+1 {
+		t.Errorf("after the roster changed: %d attempts (was %d), report %+v: want it tried once more", n, before, rep)
+	}
+	must(t, tb.client.Requeue(ctx, bad.ID))
+	_, err = tb.client.Sync(ctx)
+	must(t, err)
+	if n := attempts(); n != before+2 {
+		t.Errorf("after Try again: %d attempts, want %d", n, before+2)
+	}
+}
+
+// An amendment refused because the hub does not hold its inspection
+// (not_found) may go through by itself once the inspection is there, so it
+// is tried at every sync; the inspection, refused as invalid, is not.
+func TestParkedAmendmentTriedAgain(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	tb := h.newTablet(t, "甲", h.region, clientOpts(t))
+	ins := &inspect.Inspection{HallID: h.halls[0].ID, SupervisorID: h.sup.ID, DeviceID: tb.client.DeviceID(),
+		StandardVersion: 1, StartedAt: day,
+		People: []inspect.Person{{StaffID: h.staff[1].ID, Findings: []inspect.Finding{{ItemID: "C1.1",
+			Outcome: inspect.Nonconform, At: day.Add(time.Minute)}}}}}
+	must(t, tb.db.CreateInspection(ctx, ins))
+	hash, err := tb.db.Seal(ctx, ins.ID, day.Add(time.Hour))
+	must(t, err)
+	amend := &inspect.Amendment{InspectionID: ins.ID, OriginalHash: hash, Reason: "撤销", AuthorID: h.sup.ID,
+		DeviceID: tb.client.DeviceID(), Changes: []inspect.Change{{PersonID: ins.People[0].ID, ItemID: "C1.1"}}}
+	must(t, tb.db.AddAmendment(ctx, amend))
+	attempts := map[string]int{}
+	for sync := 1; sync <= 3; sync++ {
+		rep, err := tb.client.Sync(ctx)
+		must(t, err)
+		items, err := tb.client.Pending(ctx)
+		must(t, err)
+		for _, it := range items {
+			attempts[it.Key.ID] = it.Attempts
+		}
+		if sync == 1 && rep.Parked != 2 {
+			t.Fatalf("report = %+v, want the inspection and its amendment parked", rep)
+		}
+	}
+	if attempts[ins.ID] != 1 || attempts[amend.ID] != 3 {
+		t.Errorf("attempts after three syncs: inspection %d, amendment %d; want 1 and 3", attempts[ins.ID], attempts[amend.ID])
 	}
 }
 

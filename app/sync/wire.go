@@ -76,6 +76,7 @@ type WireAmendment struct {
 	AuthorID     string       `json:"author_id"`
 	DeviceID     string       `json:"device_id"`
 	At           time.Time    `json:"at"`
+	Seq          int          `json:"seq,omitempty"`
 	Changes      []WireChange `json:"changes"`
 	SealHash     string       `json:"seal_hash"`
 }
@@ -135,7 +136,7 @@ func InspectionToWire(ins *inspect.Inspection) *WireInspection {
 // AmendmentToWire converts an amendment for the wire.
 func AmendmentToWire(a *inspect.Amendment) *WireAmendment {
 	w := &WireAmendment{ID: a.ID, InspectionID: a.InspectionID, OriginalHash: a.OriginalHash, Reason: a.Reason,
-		AuthorID: a.AuthorID, DeviceID: a.DeviceID, At: a.At, SealHash: a.SealHash,
+		AuthorID: a.AuthorID, DeviceID: a.DeviceID, At: a.At, Seq: a.Seq, SealHash: a.SealHash,
 		Changes: make([]WireChange, len(a.Changes))}
 	for i, c := range a.Changes {
 		wc := WireChange{PersonID: c.PersonID, ItemID: c.ItemID}
@@ -249,7 +250,7 @@ func AmendmentFromWire(w *WireAmendment) (*inspect.Amendment, error) {
 		return nil, fmt.Errorf("%w: %d changes in one amendment", ErrBadRequest, len(w.Changes))
 	}
 	a := &inspect.Amendment{ID: w.ID, InspectionID: w.InspectionID, OriginalHash: w.OriginalHash, Reason: w.Reason,
-		AuthorID: w.AuthorID, DeviceID: w.DeviceID, At: w.At, SealHash: w.SealHash}
+		AuthorID: w.AuthorID, DeviceID: w.DeviceID, At: w.At, Seq: w.Seq, SealHash: w.SealHash}
 	for _, c := range w.Changes {
 		ch := inspect.Change{PersonID: c.PersonID, ItemID: c.ItemID}
 		if c.Finding != nil {
