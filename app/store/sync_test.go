@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -684,5 +685,48 @@ func TestOffRoster(t *testing.T) {
 	}
 	if ps, _ := h.db.OffRoster(ctx, h.otherHall.ID); len(ps) != 0 {
 		t.Errorf("other hall = %+v", ps)
+	}
+}
+
+// A device sends only its region's staff: an inspection naming someone the
+// hub never had in the device's region is refused. Someone moved out of the
+// region since (the tablet was offline meanwhile) still passes.
+func TestReceiveStaffOfAnotherRegion(t *testing.T) {
+	h := newHubFixture(t)
+	ins := h.sealOnTablet(t, "photo")
+	far, err := h.db.AddRegion(ctx, "大理")
+	if err != nil {
+		t.Fatal(err)
+	}
+	farHall, err := h.db.AddHall(ctx, store.Hall{RegionID: far.ID, Code: "DL-1", Name: "大理营业厅"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := h.db.UpsertStaff(ctx, store.Staff{EmployeeNo: "D001", Name: "段", Gender: standard.GenderMale,
+		Role: standard.RoleCashier, HallID: farHall.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := *ins
+	forged.ID = "0190bbbb-0000-7000-8000-000000000000"
+	forged.People = slices.Clone(ins.People)
+	forged.People[0].StaffID = stranger.ID
+	forged.SealHash, _ = inspect.ComputeSeal(&forged)
+	out, err := h.db.Receive(ctx, h.dev, []store.Incoming{{Inspection: &forged}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Status != store.Rejected || !errors.Is(out[0].Err, store.ErrOutOfRegion) || !strings.Contains(out[0].Err.Error(), stranger.ID) {
+		t.Errorf("another region's staff = %+v, want refused as out of region naming %s", out[0], stranger.ID)
+	}
+
+	moved := h.alice
+	moved.HallID = farHall.ID
+	if _, err := h.db.UpsertStaff(ctx, moved); err != nil {
+		t.Fatal(err)
+	}
+	out, err = h.db.Receive(ctx, h.dev, []store.Incoming{{Inspection: ins}})
+	if err != nil || out[0].Status != store.Stored {
+		t.Errorf("inspection of someone transferred since = %+v, %v; want stored", out, err)
 	}
 }

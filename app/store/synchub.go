@@ -406,6 +406,37 @@ func (tx *Tx) receiveOne(ctx context.Context, dev DeviceAccount, in Incoming, no
 	return o, nil
 }
 
+// staffSeenInRegion refuses (ErrOutOfRegion) a member of staff the device
+// could not have been given: one who is not in its region now and never was
+// (the change log records the region of every version of a staff row the
+// hub has served). A person moved to another region after the inspection
+// was made, or removed since, still passes, so that a tablet that was
+// offline meanwhile is not refused a true record.
+func (tx *Tx) staffSeenInRegion(ctx context.Context, staffID, region string) error {
+	key := "staff\x00" + staffID + "\x00" + region
+	if tx.known[key] {
+		return nil
+	}
+	var now, ever bool
+	if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM staff s JOIN halls h ON h.id = s.hall_id
+		WHERE s.id = ? AND h.region_id = ?)`, staffID, region).Scan(&now); err != nil {
+		return translate(err)
+	}
+	if !now {
+		// Rare (a transfer or a forged record), so the log's scan of the
+		// region's changes is paid only then.
+		if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_changes
+			WHERE region_id = ? AND kind = 'staff' AND entity_id = ?)`, region, staffID).Scan(&ever); err != nil {
+			return translate(err)
+		}
+		if !ever {
+			return fmt.Errorf("%w: not on this region's roster on the hub", ErrOutOfRegion)
+		}
+	}
+	tx.noteKnown(key)
+	return nil
+}
+
 // hallRegion returns the region of a hall, ErrNotFound when the hub does not
 // know the hall.
 func hallRegion(ctx context.Context, q querier, hallID string) (string, error) {
@@ -442,6 +473,14 @@ func (tx *Tx) receiveInspection(ctx context.Context, dev DeviceAccount, ins *ins
 		return Held, held.String, nil
 	case status.Valid:
 		return Conflicting, held.String, nil
+	}
+	for _, p := range ins.People {
+		if p.StaffID == "" {
+			continue // off the roster: the manager links them (staff offroster)
+		}
+		if err := tx.staffSeenInRegion(ctx, p.StaffID, dev.RegionID); err != nil {
+			return fail(fmt.Errorf("person %s (%s): %w", p.StaffID, p.Name, err))
+		}
 	}
 	if _, err := tx.importSealed(ctx, ins, true); err != nil {
 		return Rejected, "", err
