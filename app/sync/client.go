@@ -1026,6 +1026,18 @@ func (s *syncRun) photos() error {
 
 // uploadAll asks the hub what it holds of the jobs' photos (each once: seen
 // spans the calls of one sync) and uploads the rest from the hub's offset.
+// refusePhoto parks the records that need a photo the hub refused, with
+// the hub's reason, so that the pending list says why they are not
+// delivered instead of counting photos for ever.
+func (s *syncRun) refusePhoto(parked *[]store.OutboxUpdate, owners []store.OutboxItem, sha string, e *Error) {
+	for _, it := range owners {
+		*parked = append(*parked, store.OutboxUpdate{ID: it.Key.ID, State: store.OutboxParked,
+			ReasonCode: string(e.Code), Reason: fmt.Sprintf("photo %.12s…: %s", sha, e.Message),
+			PhotosExpected: it.PhotosExpected, PhotosPresent: it.PhotosPresent})
+	}
+	s.step(func(r *Report, _ *Progress) { r.Parked += len(owners) })
+}
+
 // A photo this device cannot read parks its records; a fatal error stops.
 func (s *syncRun) uploadAll(ctx context.Context, jobs []photoJob, seen map[string]bool, parked *[]store.OutboxUpdate) error {
 	c := s.c
@@ -1049,7 +1061,10 @@ func (s *syncRun) uploadAll(ctx context.Context, jobs []photoJob, seen map[strin
 			return fmt.Errorf("photo status: %w", err)
 		}
 		for _, p := range res.Photos {
-			if p.Error == nil && !p.Complete {
+			switch {
+			case p.Error != nil:
+				s.refusePhoto(parked, owners[p.SHA256], p.SHA256, p.Error)
+			case !p.Complete:
 				todo = append(todo, p)
 			}
 		}
@@ -1098,6 +1113,11 @@ func (s *syncRun) uploadAll(ctx context.Context, jobs []photoJob, seen map[strin
 					cancel()
 				default:
 					c.log.Warn("photo upload refused", "photo", p.SHA256, "err", err)
+					if errors.As(err, &e) {
+						mu.Lock()
+						s.refusePhoto(parked, owners[p.SHA256], p.SHA256, e)
+						mu.Unlock()
+					}
 				}
 			}
 		}()

@@ -85,14 +85,14 @@ func startHub(t testing.TB, opt dsync.HubOptions) *testHub {
 	return startHubWith(t, opt, dsync.ServerOptions{})
 }
 
-func startHubWith(t testing.TB, opt dsync.HubOptions, sopt dsync.ServerOptions) *testHub {
+func startHubWith(t testing.TB, opt dsync.HubOptions, sopt dsync.ServerOptions, dbOpts ...store.Option) *testHub {
 	t.Helper()
 	dir := t.TempDir()
 	if opt.EnrolPerMinute == 0 {
 		opt.EnrolPerMinute = 10_000 // every test tablet enrols from 127.0.0.1
 	}
 	h := &testHub{t: t, dir: dir, dbPath: filepath.Join(dir, "hub.db"), opt: opt, sopt: sopt}
-	db, err := store.Open(h.dbPath, store.WithLogger(quietLog))
+	db, err := store.Open(h.dbPath, append([]store.Option{store.WithLogger(quietLog)}, dbOpts...)...)
 	must(t, err)
 	h.db = db
 	h.region, err = db.AddRegion(ctx, "昆明")

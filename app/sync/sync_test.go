@@ -445,6 +445,30 @@ func TestParkedAmendmentTriedAgain(t *testing.T) {
 	}
 }
 
+// A photo the hub refuses (here: larger than it takes) parks its record
+// with the hub's reason, instead of the record showing "the hub has 0 of 1
+// photos" for ever; its other records are delivered.
+func TestRefusedPhotoParksItsRecord(t *testing.T) {
+	h := startHubWith(t, dsync.HubOptions{}, dsync.ServerOptions{}, store.WithMaxPhotoSize(100<<10))
+	tb := h.newTablet(t, "甲", h.region, clientOpts(t))
+	big := tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day, photoBytes(9, 150<<10))
+	small := tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day.Add(time.Hour), photoBytes(10, 50<<10))
+	rep, err := tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Delivered != 1 || rep.Parked != 1 {
+		t.Errorf("report = %+v, want one delivered and one parked", rep)
+	}
+	pending, err := tb.client.Pending(ctx)
+	must(t, err)
+	if len(pending) != 1 || pending[0].Key.ID != big.ID || pending[0].State != store.OutboxParked ||
+		pending[0].ReasonCode != string(dsync.CodeTooLarge) || !strings.Contains(pending[0].Reason, "photo") {
+		t.Errorf("pending = %+v, want %s parked as too large", pending, big.ID)
+	}
+	if n := h.copies(t, small.ID); n != 1 {
+		t.Errorf("hub holds %d copies of the record with a photo it takes", n)
+	}
+}
+
 // TestSyncThroughRateLimit: photos going up two at a time outrun a device's
 // request rate once its burst is spent; the hub answers 429 with when to ask
 // again, and the sync waits and finishes instead of failing after a few
