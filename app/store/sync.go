@@ -104,6 +104,9 @@ type DeviceAccount struct {
 	// Pending is what the device said at that sync it still had to send;
 	// -1 when it did not say (or never synced).
 	Pending int
+	// CodeExpiresAt is when the device's unused enrolment code stops
+	// working; zero once enrolled (or without a code).
+	CodeExpiresAt time.Time
 }
 
 // Revoked reports whether the device was revoked.

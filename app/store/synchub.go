@@ -71,15 +71,19 @@ func (db *DB) HubIdentity(ctx context.Context) (HubIdentity, error) {
 // ---- devices ----
 
 const deviceAccountCols = `id, name, ifnull(region_id, ''), ifnull(user_id, ''), created_at, revoked_at,
-	token_hash IS NOT NULL, enrolled_at, revoke_reason, last_seen_at, last_sync_at, ifnull(pending_count, -1)`
+	token_hash IS NOT NULL, enrolled_at, revoke_reason, last_seen_at, last_sync_at, ifnull(pending_count, -1),
+	(SELECT max(expires_at) FROM sync_enrolments e WHERE e.device_id = devices.id AND e.used_at IS NULL)`
 
 func scanDeviceAccount(sc interface{ Scan(...any) error }) (DeviceAccount, error) {
 	var d DeviceAccount
 	var created int64
-	var revoked, enrolled, seen, synced sql.NullInt64
+	var revoked, enrolled, seen, synced, codeExpires sql.NullInt64
 	if err := sc.Scan(&d.ID, &d.Name, &d.RegionID, &d.UserID, &created, &revoked, &d.Enrolled, &enrolled,
-		&d.RevokeReason, &seen, &synced, &d.Pending); err != nil {
+		&d.RevokeReason, &seen, &synced, &d.Pending, &codeExpires); err != nil {
 		return DeviceAccount{}, err
+	}
+	if !d.Enrolled {
+		d.CodeExpiresAt = fromNullMS(codeExpires)
 	}
 	d.CreatedAt, d.RevokedAt = fromMS(created), fromNullMSPtr(revoked)
 	d.EnrolledAt, d.LastSeenAt, d.LastSyncAt = fromNullMS(enrolled), fromNullMS(seen), fromNullMS(synced)

@@ -216,10 +216,13 @@ func (h *Hub) dispatch(ctx context.Context, c *Call, id store.HubIdentity, dev *
 		return h.enrol(ctx, c, id)
 	}
 	d, err := h.authenticate(ctx, c)
+	// Set before the error check: a refused call (revoked, rate limited)
+	// is logged with the device its token belongs to, which is what an
+	// administrator tracing a stolen tablet looks for.
+	*dev = d
 	if err != nil {
 		return nil, err
 	}
-	*dev = d
 	switch c.Op {
 	case OpPull:
 		return h.pull(ctx, c, d, id)

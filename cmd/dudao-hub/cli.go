@@ -44,17 +44,24 @@ type command struct {
 	args       string // synopsis of flags and arguments
 	short      string
 	examples   string
-	// needsDB commands get env.db opened (and created) before run.
+	// needsDB commands get env.db opened before run.
 	needsDB bool
+	// createsDB commands may start a database where --db names none: the
+	// ones a hub is set up with. Every other command refuses a path that
+	// does not exist, so a mistyped --db is reported as such, instead of
+	// leaving a new empty database behind and an error about what it lacks
+	// ("no region yet") that points at the wrong problem.
+	createsDB bool
+	// hub commands work on what serve keeps (devices, sync records, the
+	// keys beside the database), so a missing database is a hub that was
+	// never started, or the wrong --db.
+	hub bool
 	// argNames names the positional arguments a command requires; they are
 	// checked before the database is opened, so a usage mistake is reported
 	// as one.
 	argNames []string
-	// readsOnly commands refuse a database file that does not exist, so a
-	// mistyped --db is an error rather than a new empty database.
-	readsOnly bool
-	flags     func(fs *flag.FlagSet)
-	run       func(e *env, args []string) error
+	flags    func(fs *flag.FlagSet)
+	run      func(e *env, args []string) error
 }
 
 func (c *command) name() string { return strings.TrimSpace(c.noun + " " + c.verb) }
@@ -172,7 +179,7 @@ func dispatch(e *env, args []string) error {
 		}
 	}
 	if c.needsDB {
-		if err := e.openDB(c.readsOnly); err != nil {
+		if err := e.openDB(c); err != nil {
 			return err
 		}
 	}
@@ -262,13 +269,16 @@ func printCommandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
 	}
 }
 
-func (e *env) openDB(mustExist bool) error {
+func (e *env) openDB(c *command) error {
 	path := e.dbPath
 	if path == "" {
 		path = defaultDBPath()
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		if mustExist {
+		switch {
+		case c.hub:
+			return withHint(fmt.Errorf("no hub database at %s", path), "start the hub with dudao-hub serve --db %s first, or check --db", path)
+		case !c.createsDB:
 			return withHint(fmt.Errorf("no database at %s", path), "check --db, or create one with a command such as: dudao-hub region add NAME --db %s", path)
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {

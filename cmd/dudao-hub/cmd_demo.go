@@ -10,7 +10,7 @@ func init() {
 	var seed int64
 	var days int
 	register(&command{
-		noun: "demo", args: "[--seed N] [--days N]", needsDB: true,
+		noun: "demo", args: "[--seed N] [--days N]", needsDB: true, createsDB: true,
 		short: "fill an empty database with realistic demo data ending today (yesterday before 18:00 CST)",
 		examples: `  dudao-hub demo --db /tmp/demo.db
   dudao-hub inspection list --db /tmp/demo.db --limit 10

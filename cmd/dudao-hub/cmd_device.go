@@ -17,7 +17,7 @@ func init() {
 	var name, region, hubURL, keys, manager string
 	var valid time.Duration
 	register(&command{
-		noun: "device", verb: "enrol", args: "--name NAME [--region R | --manager USERNAME] [--url URL] [--valid DURATION]", needsDB: true,
+		noun: "device", verb: "enrol", args: "--name NAME [--region R | --manager USERNAME] [--url URL] [--valid DURATION]", needsDB: true, hub: true,
 		short: "enrol a tablet, or a manager's desktop: print a one-time code and a QR code for it to scan",
 		examples: `  dudao-hub device enrol --name 北京路一号平板
   dudao-hub device enrol --name 大理二号 --region 大理 --valid 1h
@@ -47,7 +47,7 @@ only. Tablets may not.`,
 			if strings.TrimSpace(name) == "" {
 				return usagef("device enrol: --name is required")
 			}
-			if valid <= 0 || valid > 24*time.Hour {
+			if valid <= 0 || valid > maxCodeValid {
 				return usagef("device enrol: --valid %s: want more than 0 and at most 24h", valid)
 			}
 			if manager != "" && region != "" {
@@ -78,13 +78,15 @@ only. Tablets may not.`,
 	})
 
 	register(&command{
-		noun: "device", verb: "list", needsDB: true, readsOnly: true,
+		noun: "device", verb: "list", needsDB: true, hub: true,
 		short: "list devices: tablets and managers' desktops, enrolled, waiting for their code, or revoked",
 		examples: `  dudao-hub device list
 
-KIND is "tablet", or "desktop of USERNAME" for a manager's desktop. LAST
-SYNC is when a tablet last finished a sync, and PENDING what it said it
-still had to send then ("-" when it did not say).`,
+KIND is "tablet", or "desktop of USERNAME" for a manager's desktop. STATE
+is "waiting for its code until" the code's expiry, then "code expired
+unused": such a device needs a new enrolment. LAST SYNC is when a tablet last
+finished a sync, and PENDING what it said it still had to send then ("-"
+when it did not say).`,
 		run: func(e *env, args []string) error {
 			if err := wantArgs("device list", args); err != nil {
 				return err
@@ -93,6 +95,8 @@ still had to send then ("-" when it did not say).`,
 			if err != nil {
 				return err
 			}
+			now := time.Now()
+			expired := 0
 			tw := e.table()
 			fmt.Fprintln(tw, "ID\tKIND\tNAME\tREGION\tSTATE\tLAST SEEN\tLAST SYNC\tPENDING")
 			for _, d := range rows {
@@ -100,12 +104,19 @@ still had to send then ("-" when it did not say).`,
 				if d.Manager != "" {
 					kind = "desktop of " + d.Manager
 				}
-				state := "waiting for its code"
+				var state string
 				switch {
 				case d.Revoked():
 					state = fmt.Sprintf("revoked %s: %s", d.RevokedAt.In(hallZone).Format("2006-01-02"), d.RevokeReason)
 				case d.Enrolled:
 					state = "enrolled " + d.EnrolledAt.In(hallZone).Format("2006-01-02")
+				case codeExpired(d, now):
+					state = "code expired unused, issued " + stamp(d.CreatedAt)
+					expired++
+				case !d.CodeExpiresAt.IsZero():
+					state = "waiting for its code until " + stamp(d.CodeExpiresAt)
+				default:
+					state = "waiting for its code, issued " + stamp(d.CreatedAt)
 				}
 				pending := "-"
 				if d.Pending >= 0 && !d.LastSync.IsZero() {
@@ -114,13 +125,22 @@ still had to send then ("-" when it did not say).`,
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, kind, d.Name, dash(d.RegionName), state,
 					stamp(d.LastSeenAt), stamp(d.LastSync), pending)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if expired > 0 {
+				// On stderr, so that the table stays the whole of stdout for
+				// scripts.
+				fmt.Fprintf(e.stderr, "dudao-hub: hint: a code that expired unused cannot be renewed: issue a new one with "+
+					"dudao-hub device enrol --name NAME, and retire the old entry with dudao-hub device revoke ID\n")
+			}
+			return nil
 		},
 	})
 
 	var reason string
 	register(&command{
-		noun: "device", verb: "revoke", args: "[--reason TEXT] ID", argNames: []string{"ID"}, needsDB: true, readsOnly: true,
+		noun: "device", verb: "revoke", args: "[--reason TEXT] ID", argNames: []string{"ID"}, needsDB: true, hub: true,
 		short: "revoke a device: its token stops working at once, and it is told why",
 		examples: `  dudao-hub device revoke --reason "reported lost on 3 June" 019a2b3c-…
   dudao-hub device revoke 北京路一号平板
@@ -135,11 +155,20 @@ manager's desktop but not their own.`,
 		},
 		run: func(e *env, args []string) error {
 			op := operator(e, "", nil)
-			id, err := deviceID(e, op, args[0])
+			d, err := findDevice(e, op, args[0])
 			if err != nil {
 				return err
 			}
-			d, err := op.RevokeDevice(e.ctx, id, cmp.Or(strings.TrimSpace(reason), "revoked by the hub's administrator"))
+			if d.Revoked() {
+				// The first revocation's date and reason are what the device
+				// was told and what an investigation goes by, so a second one
+				// keeps them; saying so keeps a new --reason from looking
+				// recorded.
+				e.printf("device %s %q was already revoked on %s (reason: %s); nothing changed\n",
+					d.ID, d.Name, d.RevokedAt.In(hallZone).Format("2006-01-02 15:04"), d.RevokeReason)
+				return nil
+			}
+			d, err = op.RevokeDevice(e.ctx, d.ID, cmp.Or(strings.TrimSpace(reason), "revoked by the hub's administrator"))
 			if err != nil {
 				return notFoundHint(err, "device list")
 			}
@@ -149,31 +178,48 @@ manager's desktop but not their own.`,
 	})
 }
 
-// deviceID finds a device by its ID, or by its exact name when only one
+// findDevice finds a device by its ID, or by its exact name when only one
 // device has it.
-func deviceID(e *env, op *admin.Local, ref string) (string, error) {
+func findDevice(e *env, op *admin.Local, ref string) (admin.DeviceRow, error) {
 	rows, err := op.Devices(e.ctx)
 	if err != nil {
-		return "", err
+		return admin.DeviceRow{}, err
 	}
 	ref = strings.TrimSpace(ref)
-	var named []string
+	var named []admin.DeviceRow
 	for _, d := range rows {
 		if d.ID == ref {
-			return d.ID, nil
+			return d, nil
 		}
 		if d.Name == ref {
-			named = append(named, d.ID)
+			named = append(named, d)
 		}
 	}
 	switch len(named) {
 	case 1:
 		return named[0], nil
 	case 0:
-		return "", withHint(fmt.Errorf("device %q: %w", ref, store.ErrNotFound), "devices are listed by: dudao-hub device list")
+		return admin.DeviceRow{}, withHint(fmt.Errorf("device %q: %w", ref, store.ErrNotFound), "devices are listed by: dudao-hub device list")
 	}
-	return "", withHint(fmt.Errorf("device %q: %w: %d devices have that name", ref, store.ErrInvalid, len(named)),
+	return admin.DeviceRow{}, withHint(fmt.Errorf("device %q: %w: %d devices have that name", ref, store.ErrInvalid, len(named)),
 		"give the ID instead (dudao-hub device list)")
+}
+
+// maxCodeValid is the longest an enrolment code may stay valid (device
+// enrol --valid; the hub and the desktops issue 15-minute codes).
+const maxCodeValid = 24 * time.Hour
+
+// codeExpired reports whether a device that never enrolled has outlived
+// its code. A database from before the store kept the expiry answers no
+// time: such a code counts as expired once the longest validity has passed.
+func codeExpired(d admin.DeviceRow, now time.Time) bool {
+	if d.Enrolled || d.Revoked() {
+		return false
+	}
+	if !d.CodeExpiresAt.IsZero() {
+		return !now.Before(d.CodeExpiresAt)
+	}
+	return now.Sub(d.CreatedAt) > maxCodeValid
 }
 
 // enrolDesktop enrols a manager's desktop: a device bound to the manager,

@@ -45,7 +45,7 @@ for it to be imported here.`,
 		},
 	})
 	register(&command{
-		noun: "standard", verb: "list", needsDB: true, readsOnly: true,
+		noun: "standard", verb: "list", needsDB: true,
 		short: "list the imported versions of the standard and how many inspections use each",
 		run: func(e *env, args []string) error {
 			if err := wantArgs("standard list", args); err != nil {
@@ -72,7 +72,7 @@ for it to be imported here.`,
 	var listSealed bool
 	var listLimit int
 	register(&command{
-		noun: "inspection", verb: "list", args: "[--hall H] [--from DATE] [--to DATE] [--sealed] [--limit N]", needsDB: true, readsOnly: true,
+		noun: "inspection", verb: "list", args: "[--hall H] [--from DATE] [--to DATE] [--sealed] [--limit N]", needsDB: true,
 		short: "list inspections, newest first, with score, grade and seal",
 		examples: `  dudao-hub inspection list --hall YFT-KM-001 --from 2026-09-01 --to 2026-09-30
   dudao-hub inspection list --sealed --limit 20`,
@@ -152,7 +152,7 @@ for it to be imported here.`,
 	})
 
 	register(&command{
-		noun: "verify", args: "ID", argNames: []string{"ID"}, needsDB: true, readsOnly: true,
+		noun: "verify", args: "ID", argNames: []string{"ID"}, needsDB: true,
 		short: "recompute an inspection's seal and check its photos and amendments",
 		examples: `  dudao-hub verify 019a2b3c-…
 

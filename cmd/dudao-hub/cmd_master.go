@@ -17,7 +17,7 @@ import (
 func init() {
 	var regionName string
 	register(&command{
-		noun: "region", verb: "add", args: "NAME", argNames: []string{"NAME"}, needsDB: true,
+		noun: "region", verb: "add", args: "NAME", argNames: []string{"NAME"}, needsDB: true, createsDB: true,
 		short:    "add a region (a city's halls)",
 		examples: `  dudao-hub region add 昆明`,
 		run: func(e *env, args []string) error {
@@ -33,7 +33,7 @@ func init() {
 		},
 	})
 	register(&command{
-		noun: "region", verb: "list", needsDB: true, readsOnly: true,
+		noun: "region", verb: "list", needsDB: true,
 		short: "list regions",
 		run: func(e *env, args []string) error {
 			if err := wantArgs("region list", args); err != nil {
@@ -82,7 +82,7 @@ func init() {
 		},
 	})
 	register(&command{
-		noun: "hall", verb: "list", needsDB: true, readsOnly: true,
+		noun: "hall", verb: "list", needsDB: true,
 		short: "list business halls",
 		run: func(e *env, args []string) error {
 			if err := wantArgs("hall list", args); err != nil {
@@ -159,7 +159,7 @@ func init() {
 		},
 	})
 	register(&command{
-		noun: "user", verb: "list", needsDB: true, readsOnly: true,
+		noun: "user", verb: "list", needsDB: true,
 		short: "list supervisors and managers",
 		run: func(e *env, args []string) error {
 			if err := wantArgs("user list", args); err != nil {
@@ -185,7 +185,7 @@ func init() {
 	var staffHall string
 	var staffAll bool
 	register(&command{
-		noun: "staff", verb: "list", args: "[--hall H] [--all]", needsDB: true, readsOnly: true,
+		noun: "staff", verb: "list", args: "[--hall H] [--all]", needsDB: true,
 		short: "list staff, active only unless --all",
 		examples: `  dudao-hub staff list --hall YFT-KM-001
   dudao-hub staff list --all`,

@@ -71,8 +71,8 @@ func init() {
 	var insFlags reportFlags
 	register(&command{
 		noun: "report", verb: "inspection", args: "ID -o FILE [--redact] [--lang zh|en]", argNames: []string{"ID"},
-		needsDB: true, readsOnly: true,
-		short: "write the PDF report of a sealed inspection",
+		needsDB: true,
+		short:   "write the PDF report of a sealed inspection",
 		examples: `  dudao-hub report inspection 019a2b3c-… -o inspection.pdf
   dudao-hub report inspection 019a2b3c-… -o inspection-redacted.pdf --redact
 
@@ -105,8 +105,8 @@ both. The file is written whole or not at all.`,
 	var sumHall, sumRegion, sumFrom, sumTo string
 	register(&command{
 		noun: "report", verb: "summary", args: "--hall H|--region R --from DATE --to DATE -o FILE [--redact] [--lang zh|en]",
-		needsDB: true, readsOnly: true,
-		short: "write the PDF summary of a hall or a region over a period",
+		needsDB: true,
+		short:   "write the PDF summary of a hall or a region over a period",
 		examples: `  dudao-hub report summary --hall YFT-KM-001 --from 2026-09-01 --to 2026-09-30 -o km001-september.pdf
   dudao-hub report summary --region 昆明 --from 2026-07-01 --to 2026-09-30 -o kunming-q3.pdf --redact
 
@@ -180,7 +180,7 @@ without inspections gives a one-page report that says so.`,
 	var perFrom, perTo string
 	register(&command{
 		noun: "report", verb: "person", args: "EMPLOYEE_NO --from DATE --to DATE -o FILE [--redact] [--lang zh|en]",
-		argNames: []string{"EMPLOYEE_NO"}, needsDB: true, readsOnly: true,
+		argNames: []string{"EMPLOYEE_NO"}, needsDB: true,
 		short: "write the PDF history of one member of staff over a period",
 		examples: `  dudao-hub report person E1023 --from 2026-07-01 --to 2026-09-30 -o e1023.pdf
   dudao-hub report person E1023 --from 2026-07-01 --to 2026-09-30 -o e1023-redacted.pdf --redact

@@ -50,8 +50,8 @@ func init() {
 	var hosts stringsFlag
 	register(&command{
 		noun: "serve", args: "[--addr ADDR] [--url URL] [--host NAME]... [--tls-cert FILE --tls-key FILE] [--keys DIR]",
-		needsDB: true,
-		short:   "run the sync server that tablets enrol with and sync to, over HTTPS",
+		needsDB: true, createsDB: true,
+		short: "run the sync server that tablets enrol with and sync to, over HTTPS",
 		examples: `  dudao-hub serve --db /var/lib/dudao/hub.db --addr :8443
   dudao-hub serve --db hub.db --addr :8443 --url https://hub.km.example.cn:8443
   dudao-hub serve --db hub.db --tls-cert hub-chain.pem --tls-key hub-key.pem

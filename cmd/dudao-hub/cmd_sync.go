@@ -6,14 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/dudao-app/dudao/app/store"
 )
 
 func init() {
 	register(&command{
-		noun: "conflicts", verb: "list", needsDB: true, readsOnly: true,
+		noun: "conflicts", verb: "list", needsDB: true, hub: true,
 		short: "list records a tablet sent under an ID the hub holds with another seal",
 		examples: `  dudao-hub conflicts list
 
@@ -48,7 +51,7 @@ tablet's export, then decide with the supervisor which one stands.`,
 
 	var hall string
 	register(&command{
-		noun: "staff", verb: "offroster", args: "[--hall H]", needsDB: true, readsOnly: true,
+		noun: "staff", verb: "offroster", args: "[--hall H]", needsDB: true, hub: true,
 		short: "list people recorded in sealed inspections who were not on the roster, and not linked yet",
 		examples: `  dudao-hub staff offroster
   dudao-hub staff offroster --hall YFT-KM-001
@@ -94,7 +97,7 @@ desktop). Linked people leave the list.`,
 	var as, by string
 	register(&command{
 		noun: "staff", verb: "link", args: "--as USERNAME [--by NAME] INSPECTION PERSON STAFF", argNames: []string{"INSPECTION", "PERSON", "STAFF"},
-		needsDB: true, readsOnly: true,
+		needsDB: true, hub: true,
 		short: "record, for a manager, that an off-roster person in an inspection is this member of staff",
 		examples: `  dudao-hub staff link --as li 019a2b3c-… 019a2b3d-… KM1004
   dudao-hub staff link --as li --by "王工 (IT)" 019a2b3c-… 019a2b3d-… KM1004
@@ -145,7 +148,7 @@ people on their own desktop is recorded alone.`,
 	})
 
 	register(&command{
-		noun: "backup", args: "FILE", argNames: []string{"FILE"}, needsDB: true, readsOnly: true,
+		noun: "backup", args: "FILE", argNames: []string{"FILE"}, needsDB: true, hub: true,
 		short: "write a consistent copy of the hub's database, also while serve runs",
 		examples: `  dudao-hub backup --db /var/lib/dudao/hub.db /backup/hub-2026-06-03.db
 
@@ -155,6 +158,14 @@ again whatever the hub lost. Photos are files beside the database and are
 not in the copy: back up the photo directory too. How to restore is in
 app/sync/README-restore.md.`,
 		run: func(e *env, args []string) error {
+			// The store refuses any existing path as "the file exists", which
+			// for a directory sends the operator looking for a file.
+			if fi, err := os.Stat(args[0]); err == nil && fi.IsDir() {
+				base := strings.TrimSuffix(filepath.Base(e.db.Path()), filepath.Ext(e.db.Path()))
+				return withHint(fmt.Errorf("back up database to %s: it is a directory", args[0]),
+					"name a new file inside it, for example: dudao-hub backup --db %s %s", e.db.Path(),
+					filepath.Join(args[0], base+"-"+time.Now().In(hallZone).Format("2006-01-02")+".db"))
+			}
 			if err := e.db.Backup(e.ctx, args[0]); err != nil {
 				return err
 			}
