@@ -13,7 +13,7 @@ BENCHTIME ?= 1x
 .PHONY: run test bench bench-filter bench-sync bench-sync-ab bench-startup measure screenshots hub demo package package-windows fmt vet
 
 run:
-	go run ./cmd/dudao
+	go run ./cmd/dudao --demo
 
 test:
 	./scripts/test.sh

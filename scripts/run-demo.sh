@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup-debian.sh
 source scripts/goflags.sh
-exec go run ./cmd/dudao "$@"
+exec go run ./cmd/dudao --demo "$@"

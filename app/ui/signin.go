@@ -44,6 +44,13 @@ func (si *signIn) buildUI() fyne.CanvasObject {
 		list.Add(errorText(lang.X("signin.error.users", "Could not read the users of this device:") + " " + err.Error()))
 	case len(users) == 0:
 		list.Add(wrapped(lang.X("signin.empty", "No one can sign in on this device yet. Users come from the hub when the tablet is enrolled.")))
+		if si.s.sync.enabled() {
+			// A new tablet: connecting it to the hub is the only way on,
+			// so the form is here rather than behind a sign-in.
+			list.Add(widget.NewSeparator())
+			list.Add(newSettings(si.s).hubSection())
+			si.s.sync.watch(si, si.afterSync)
+		}
 	}
 	si.rows = make([]*tapRow, len(users))
 	last := si.s.app.Preferences().String(prefLastUser)
@@ -72,6 +79,16 @@ func (si *signIn) buildUI() fyne.CanvasObject {
 		}
 	}
 	return ui
+}
+
+// afterSync shows the users the first sync of a new tablet brought.
+func (si *signIn) afterSync() {
+	if si.s.nav.top() != si || si.s.sync.running {
+		return
+	}
+	if users, err := si.s.wf.Users(si.s.ctx()); err == nil && len(users) > 0 {
+		si.s.nav.reset(newSignIn(si.s))
+	}
 }
 
 func (si *signIn) onUser(i int) {

@@ -21,7 +21,7 @@ func TestAdminFor(t *testing.T) {
 		t.Skip("generates the demo")
 	}
 	ctx := context.Background()
-	db, err := openLocal(ctx, t.TempDir())
+	db, err := openLocal(ctx, t.TempDir(), true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -279,7 +279,7 @@ type startupSteps struct {
 func runStartup(b *testing.B, ctx context.Context, dir string) startupSteps {
 	var st startupSteps
 	t0 := time.Now()
-	db, err := openLocal(ctx, dir)
+	db, err := openLocal(ctx, dir, true)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -370,7 +370,7 @@ func BenchmarkStartupWindow(b *testing.B) {
 	dir := b.TempDir()
 	b.ResetTimer()
 	for range b.N {
-		db, err := openLocal(ctx, dir)
+		db, err := openLocal(ctx, dir, true)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"log/slog"
 	"os"
 
@@ -26,11 +27,14 @@ import (
 const appID = "cn.yunnan.dudao"
 
 func main() {
+	withDemo := flag.Bool("demo", os.Getenv("DUDAO_DEMO") == "1",
+		"fill an empty database with the demo data (halls, staff, users with known PINs, six months of inspections); also DUDAO_DEMO=1")
+	flag.Parse()
 	a := app.NewWithID(appID)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go trimMemory(ctx)
-	db, err := openLocal(context.Background(), a.Storage().RootURI().Path())
+	db, err := openLocal(context.Background(), a.Storage().RootURI().Path(), *withDemo)
 	if err != nil {
 		slog.Error("open the local database", "err", err)
 		os.Exit(1)

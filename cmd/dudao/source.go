@@ -12,10 +12,13 @@ import (
 	"github.com/dudao-app/dudao/app/store"
 )
 
-// openLocal opens the device's database in dir, creating it and, when it
-// holds no hall yet, filling it with the demo so a first start has something
-// real to show. $DUDAO_DB overrides the path.
-func openLocal(ctx context.Context, dir string) (*store.DB, error) {
+// openLocal opens the device's database in dir, creating it. With withDemo,
+// a database that holds no hall yet is filled with the demo, so a first
+// start has something real to show; without it (a tablet in service) the
+// app starts empty and asks to be connected to the hub, since the demo's
+// users have published PINs, a manager among them. $DUDAO_DB overrides the
+// path.
+func openLocal(ctx context.Context, dir string, withDemo bool) (*store.DB, error) {
 	path := os.Getenv("DUDAO_DB")
 	if path == "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -32,7 +35,7 @@ func openLocal(ctx context.Context, dir string) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if len(halls) == 0 {
+	if len(halls) == 0 && withDemo {
 		slog.Info("empty database: creating the demo data", "path", path)
 		sum, err := demo.Generate(ctx, db, demo.Options{})
 		if err != nil && !errors.Is(err, demo.ErrNotEmpty) {

@@ -16,7 +16,7 @@ func TestFirstStartOpensOnDemoData(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := openLocal(ctx, dir)
+	db, err := openLocal(ctx, dir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestFirstStartOpensOnDemoData(t *testing.T) {
 	}
 	db.Close()
 
-	db, err = openLocal(ctx, dir)
+	db, err = openLocal(ctx, dir, true)
 	if err != nil {
 		t.Fatalf("second start: %v", err)
 	}

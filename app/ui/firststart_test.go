@@ -1,0 +1,44 @@
+package ui_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/dudao-app/dudao/app/flow"
+	"github.com/dudao-app/dudao/app/flow/hubtest"
+	"github.com/dudao-app/dudao/app/store"
+	dsync "github.com/dudao-app/dudao/app/sync"
+	"github.com/dudao-app/dudao/app/ui"
+)
+
+// A tablet in service starts empty (no demo users with published PINs):
+// the sign-in screen offers the hub's connection form, and once the first
+// sync has brought the region's users they can sign in.
+func TestNewTabletConnectsFromSignIn(t *testing.T) {
+	f := newFixture(t)
+	hub := hubtest.FromCopy(t, f.db)
+	db, err := store.Open(filepath.Join(t.TempDir(), "new-tablet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	wf, err := flow.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sy := flow.NewSync(wf, dsync.ClientOptions{BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond})
+	w := ui.Create(test.NewTempApp(t), wf, ui.WithSync(sy))
+	t.Cleanup(func() { closeWindow(w) })
+	w.Resize(landscape)
+	u := &user{t: t, w: w}
+	u.mustSee("本设备还没有可登录的用户", "连接到中心")
+	if u.sees("张督导") {
+		t.Fatal("a new tablet lists users before it is connected")
+	}
+	u.enrol(hub.Invite("新平板", demoRegion(t, f)))
+	u.mustSee("张督导")
+	u.signIn()
+}
