@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,9 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	stdsync "sync"
@@ -201,14 +205,26 @@ func (c *Client) transport() Transport {
 
 // Enrol enrols this device with the hub of an invite: it redeems the
 // one-time code over a connection that trusts only the invite's pins, and
-// keeps the device token, the pins and the hub's receipt key.
+// keeps the device token, the pins and the hub's receipt key. A typed
+// invite has a check instead of pins: the connection trusts the key of the
+// hub's chain that matches it, and the pins kept are that key's and those
+// the hub's answer lists over that connection.
 func Enrol(ctx context.Context, st store.TabletStore, inv Invite, opt ClientOptions) (*Client, error) {
 	if err := inv.Validate(); err != nil {
 		return nil, err
 	}
 	c := newClient(st, opt)
 	c.hubURL, c.pins = inv.URL, inv.Pins
-	c.tr = c.transport()
+	var checked *checkedTransport
+	if inv.Check != "" {
+		if opt.Transport != nil {
+			return nil, localError(CodeLocalProblem, errors.New("a typed invite is checked against the hub's HTTPS certificate, and this carrier has none"))
+		}
+		checked = &checkedTransport{url: inv.URL, check: NormaliseCode(inv.Check), opt: c.opt.TransportOptions}
+		c.tr = checked
+	} else {
+		c.tr = c.transport()
+	}
 	code := NormaliseCode(inv.Code)
 	// The tablet chooses its token, and keeps it with the code before
 	// asking: a tablet whose answer was lost (even across a restart of the
@@ -236,9 +252,16 @@ func Enrol(ctx context.Context, st store.TabletStore, inv Invite, opt ClientOpti
 	if res.HubID != env.HubID || res.DeviceID == "" || len(res.ReceiptKey) != ed25519.PublicKeySize {
 		return nil, &Error{Code: CodeNotHub, Message: "enrol: the hub's answer is incomplete"}
 	}
+	if checked != nil {
+		if c.pins, err = checked.keep(res.Pins); err != nil {
+			return nil, err
+		}
+		// Sync goes on over an ordinary transport, trusting every pin kept.
+		c.tr = c.transport()
+	}
 	previous, _ := st.Setting(ctx, keyHubID)
 	settings := map[string]string{
-		keyHubURL: inv.URL, keyPins: strings.Join(inv.Pins, " "), keyToken: token,
+		keyHubURL: inv.URL, keyPins: strings.Join(c.pins, " "), keyToken: token,
 		keyDeviceID: res.DeviceID, keyDeviceName: res.DeviceName, keyRegionID: res.RegionID,
 		keyHubID: res.HubID, keyReceiptKey: base64.StdEncoding.EncodeToString(res.ReceiptKey),
 		keyEpoch: res.Epoch, keyCursor: "", keyRevoked: "", keyEnrolNonce: "", settingDevice: res.DeviceID,
@@ -255,6 +278,90 @@ func Enrol(ctx context.Context, st store.TabletStore, inv Invite, opt ClientOpti
 	c.token, c.deviceID, c.hubID, c.receiptKey, c.epoch = token, res.DeviceID, res.HubID, res.ReceiptKey, res.Epoch
 	c.log.Info("enrolled with hub", "hub", res.HubID, "url", inv.URL, "device", res.DeviceID)
 	return c, nil
+}
+
+// checkedTransport carries the enrolment of a typed invite. Its first call
+// connects once to learn which key of the hub's chain the check names (the
+// chain verified against it); from then on it is an HTTPS transport pinned
+// to that key, as one made from a URI invite's pins is.
+type checkedTransport struct {
+	url, check string
+	opt        TransportOptions
+	pin        string // the matched pin, once known
+	tr         Transport
+}
+
+func (t *checkedTransport) Do(ctx context.Context, c *Call) (*Envelope, error) {
+	if t.tr == nil {
+		pin, err := t.matchPin(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t.pin, t.tr = pin, NewHTTPTransport(t.url, []string{pin}, t.opt)
+	}
+	return t.tr.Do(ctx, c)
+}
+
+// matchPin makes a TLS handshake with the hub and returns the pin of the
+// key in its chain whose check is the typed one.
+func (t *checkedTransport) matchPin(ctx context.Context) (string, error) {
+	u, err := url.Parse(t.url)
+	if err != nil {
+		return "", localError(CodeLocalProblem, fmt.Errorf("hub address %q: %w", t.url, err))
+	}
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "443")
+	}
+	dial := t.opt.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: 15 * time.Second}).DialContext
+	}
+	hctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	raw, err := dial(hctx, "tcp", addr)
+	if err != nil {
+		return "", transportError(ctx, err)
+	}
+	defer raw.Close()
+	var pin string
+	conn := tls.Client(raw, &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		ServerName: u.Hostname(),
+		// As in NewHTTPTransport: the check, not the system roots, is what
+		// makes the hub trusted.
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) (err error) {
+			pin, err = verifyChecked(cs.PeerCertificates, t.check)
+			return err
+		},
+	})
+	if err := conn.HandshakeContext(hctx); err != nil {
+		return "", transportError(ctx, err)
+	}
+	_ = conn.Close()
+	return pin, nil
+}
+
+// keep returns the pins to keep after enrolment: the matched one, first,
+// and those the hub's answer lists (it came over the connection pinned to
+// the matched key). An answer that does not list the matched key is not
+// this hub's account of its keys, or comes from a hub too old to give one.
+func (t *checkedTransport) keep(answer []string) ([]string, error) {
+	if !slices.Contains(answer, t.pin) {
+		return nil, &Error{Code: CodeNotHub, Message: "enrol: the hub's answer does not list the key the typed check matched " +
+			"(is the hub older than this app? then enrol with the QR code's text)"}
+	}
+	pins := []string{t.pin}
+	for _, p := range answer {
+		if _, err := pinSum(p); err != nil {
+			return nil, &Error{Code: CodeNotHub, Message: "enrol: the hub's answer: " + err.Error()}
+		}
+		if !slices.Contains(pins, p) {
+			pins = append(pins, p)
+		}
+	}
+	return pins, nil
 }
 
 func (c *Client) resetOutbox(ctx context.Context) error {

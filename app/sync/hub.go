@@ -43,6 +43,9 @@ type HubOptions struct {
 	// Admin answers the admin API (OpAdmin) for managers' desktops; nil
 	// leaves the API out (its calls are not found).
 	Admin AdminHandler
+	// Pins are the hub's public-key pins (HubKeys.Pins), which the enrolment
+	// answer lists: a tablet that typed its invite had only a check of them.
+	Pins []string
 }
 
 func (o HubOptions) withDefaults() HubOptions {
@@ -271,7 +274,7 @@ func (h *Hub) enrol(ctx context.Context, c *Call, id store.HubIdentity) (any, er
 	}
 	h.log.Info("device enrolled", "device", d.ID, "name", d.Name, "region", d.RegionID, "remote", c.Remote)
 	return EnrolResult{DeviceID: d.ID, DeviceName: d.Name, RegionID: d.RegionID,
-		HubID: id.HubID, Epoch: id.Epoch, ReceiptKey: h.receiptKey.Public().(ed25519.PublicKey)}, nil
+		HubID: id.HubID, Epoch: id.Epoch, ReceiptKey: h.receiptKey.Public().(ed25519.PublicKey), Pins: h.opt.Pins}, nil
 }
 
 func (h *Hub) authenticate(ctx context.Context, c *Call) (store.DeviceAccount, error) {

@@ -417,3 +417,19 @@ func verifyPinned(certs []*x509.Certificate, pins []string) error {
 	}
 	return nil
 }
+
+// verifyChecked is verifyPinned for a typed invite, which carries a pin's
+// check instead of the pin: the chain is accepted when one of its
+// certificates has a public key of that check and the chain verifies with
+// that key pinned. It returns the pin, which the tablet pins from then on.
+func verifyChecked(certs []*x509.Certificate, check string) (string, error) {
+	for _, c := range certs {
+		sum := sha256.Sum256(c.RawSubjectPublicKeyInfo)
+		if sumCheck(sum[:]) == check {
+			pin := CertPin(c)
+			return pin, verifyPinned(certs, []string{pin})
+		}
+	}
+	return "", &Error{Code: CodeCertChanged, Message: "the hub's certificate does not match the typed check " +
+		"(is the check typed right? is this the hub? a captive portal presents another certificate)"}
+}

@@ -107,6 +107,9 @@ type EnrolResult struct {
 	HubID      string `json:"hub_id"`
 	Epoch      string `json:"epoch"`
 	ReceiptKey []byte `json:"receipt_key"` // ed25519 public key
+	// Pins are the hub's public-key pins, as a URI invite carries them: a
+	// tablet that typed an invite has only a check of the first.
+	Pins []string `json:"pins,omitempty"`
 }
 
 // ---- pull ----

@@ -248,7 +248,7 @@ func enrolDesktop(e *env, name, username string, inv dsync.Invite, valid time.Du
 }
 
 // printInvite prints an enrolment's code, the hub's address and pins, the
-// QR code and the invite as text.
+// QR code, the invite as text and its typed form.
 func printInvite(e *env, code string, expires time.Time, invite string) error {
 	inv, err := dsync.ParseInvite(invite)
 	if err != nil {
@@ -262,7 +262,8 @@ func printInvite(e *env, code string, expires time.Time, invite string) error {
 	e.printf("hub: %s\n", inv.URL)
 	e.printf("pins: %s\n\n", strings.Join(inv.Pins, " "))
 	e.printf("%s\n", qr)
-	e.printf("scan the code with the device (Settings, Enrol), or paste:\n%s\n", invite)
+	e.printf("scan the code with the device (a new tablet asks at sign-in; later: Settings, Hub), or paste:\n%s\n", invite)
+	e.printf("or type on the tablet:\n%s\n", inv.Typed())
 	return nil
 }
 

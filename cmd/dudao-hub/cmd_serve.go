@@ -126,7 +126,7 @@ func serve(e *env, o serveOptions) error {
 	// --manager), each scoped to its manager's region.
 	adm := admin.NewServer(e.db, admin.ServerOptions{HubURL: o.url, Pins: keys.Pins, Logger: log})
 	defer adm.Close()
-	hub := dsync.NewHub(e.db, keys.ReceiptKey, dsync.HubOptions{Logger: log, Admin: adm})
+	hub := dsync.NewHub(e.db, keys.ReceiptKey, dsync.HubOptions{Logger: log, Admin: adm, Pins: keys.Pins})
 	srv := dsync.NewServer(o.addr, hub, keys.TLS, dsync.ServerOptions{})
 
 	e.printf("dudao-hub: hub %s, epoch %s\n", id.HubID, id.Epoch)

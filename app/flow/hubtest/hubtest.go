@@ -89,7 +89,7 @@ func (h *Hub) Start() {
 		h.srv.Listener.Close()
 		h.srv.Listener = l
 	}
-	opt := dsync.HubOptions{Logger: quiet, EnrolPerMinute: 10_000}
+	opt := dsync.HubOptions{Logger: quiet, EnrolPerMinute: 10_000, Pins: h.Keys.Pins}
 	if h.withAdmin {
 		// The admin API's invites carry the hub's address, known once the
 		// listener is.
@@ -132,6 +132,17 @@ func (h *Hub) Invite(name, regionID string) string {
 		h.t.Fatal(err)
 	}
 	return dsync.Invite{URL: h.URL, Pins: h.Keys.Pins, Code: e.Code}.String()
+}
+
+// TypedInvite is Invite in the short form a supervisor types: address,
+// code and the check of the hub's pin.
+func (h *Hub) TypedInvite(name, regionID string) string {
+	h.t.Helper()
+	inv, err := dsync.ParseInvite(h.Invite(name, regionID))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return inv.Typed()
 }
 
 // ManagerInvite makes a one-time enrolment for a manager's desktop, bound

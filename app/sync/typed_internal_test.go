@@ -1,0 +1,50 @@
+package sync
+
+import (
+	"crypto/x509"
+	"errors"
+	"testing"
+)
+
+// verifyChecked trusts the key a typed check names only as verifyPinned
+// trusts a pinned one: the leaf must chain to it.
+func TestVerifyChecked(t *testing.T) {
+	chain := func(k *HubKeys) []*x509.Certificate {
+		var cs []*x509.Certificate
+		for _, der := range k.TLS.Certificate {
+			c, err := x509.ParseCertificate(der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs = append(cs, c)
+		}
+		return cs
+	}
+	k, err := LoadKeys(t.TempDir(), KeyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := LoadKeys(t.TempDir(), KeyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check, err := pinCheck(k.Pins[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pin, err := verifyChecked(chain(k), check); err != nil || pin != k.Pins[0] {
+		t.Errorf("the hub's own chain: pin %q, %v; want %q", pin, err, k.Pins[0])
+	}
+	// Another hub's leaf presented with this hub's CA: the check matches
+	// the CA, and the chain still does not verify.
+	mixed := []*x509.Certificate{chain(other)[0], chain(k)[1]}
+	if _, err := verifyChecked(mixed, check); !errors.Is(err, ErrCertChanged) {
+		t.Errorf("foreign leaf accepted: %v", err)
+	}
+	if _, err := verifyChecked(chain(other), check); !errors.Is(err, ErrCertChanged) {
+		t.Errorf("another hub accepted: %v", err)
+	}
+	if _, err := verifyChecked(nil, check); !errors.Is(err, ErrCertChanged) {
+		t.Errorf("no certificate accepted: %v", err)
+	}
+}
