@@ -47,13 +47,13 @@ func TestPhotoReadsBack(t *testing.T) {
 func TestWithdrawSupervisorSignature(t *testing.T) {
 	e := newEnv(t)
 	d := e.start(e.sup, hallA, "李娜")
-	if err := e.flow.SignSupervisor(ctx, d, signaturePNG(t)); err != nil {
+	if err := e.flow.SignSupervisor(ctx, e.owner(d), d, signaturePNG(t)); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := e.flow.Review(ctx, d); err != nil || len(r.Missing) != 0 {
 		t.Fatalf("after signing: missing %v, %v", r.Missing, err)
 	}
-	if err := e.flow.SignSupervisor(ctx, d, nil); err != nil {
+	if err := e.flow.SignSupervisor(ctx, e.owner(d), d, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(d.Inspection.Signatures); n != 0 {
@@ -69,11 +69,11 @@ func TestWithdrawSupervisorSignature(t *testing.T) {
 	if !slices.Equal(r.Missing, []string{flow.MissingSupervisorSignature}) {
 		t.Errorf("missing after withdrawing: %v", r.Missing)
 	}
-	_, err = e.flow.Seal(ctx, d)
+	_, err = e.flow.Seal(ctx, e.owner(d), d)
 	wantErr(t, err, flow.ErrUnsigned)
 
 	e.signAndSeal(d)
-	err = e.flow.SignSupervisor(ctx, d, nil)
+	err = e.flow.SignSupervisor(ctx, e.owner(d), d, nil)
 	wantErr(t, err, inspect.ErrSealed)
 }
 
@@ -354,7 +354,7 @@ func TestPhotoDirUnwritable(t *testing.T) {
 			if flow.MessageKey(err) != "error.photo_dir" {
 				t.Errorf("MessageKey = %q", flow.MessageKey(err))
 			}
-			err = e.flow.SignSupervisor(ctx, d, signaturePNG(t))
+			err = e.flow.SignSupervisor(ctx, e.owner(d), d, signaturePNG(t))
 			wantErr(t, err, flow.ErrPhotoDir)
 
 			if f := finding(d.Inspection, pid, "A1.2"); f != nil {

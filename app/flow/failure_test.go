@@ -31,9 +31,9 @@ func changes(t *testing.T, e *env, d *flow.Draft, pid, photoSHA string) map[stri
 		"add":          func() error { _, err := e.flow.AddPerson(ctx, d, e.staff["赵磊"].ID); return err },
 		"off roster":   func() error { _, err := e.flow.AddOffRoster(ctx, d, "临时工", "cashier", "male"); return err },
 		"remove":       func() error { return e.flow.RemovePerson(ctx, d, pid) },
-		"sign":         func() error { return e.flow.SignSupervisor(ctx, d, png) },
+		"sign":         func() error { return e.flow.SignSupervisor(ctx, e.owner(d), d, png) },
 		"staff sign":   func() error { return e.flow.SignStaff(ctx, d, pid, png, "不同意") },
-		"seal":         func() error { _, err := e.flow.Seal(ctx, d); return err },
+		"seal":         func() error { _, err := e.flow.Seal(ctx, e.owner(d), d); return err },
 	}
 }
 
@@ -50,7 +50,7 @@ func recorded(t *testing.T, e *env) (*flow.Draft, string, string) {
 	if _, err := e.flow.SetNote(ctx, d, pid, "A1.2", "未佩戴服务证"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.flow.SignSupervisor(ctx, d, signaturePNG(t)); err != nil {
+	if err := e.flow.SignSupervisor(ctx, e.owner(d), d, signaturePNG(t)); err != nil {
 		t.Fatal(err)
 	}
 	return d, pid, st.Finding.Photos[0].SHA256
@@ -103,7 +103,7 @@ func TestLockedDatabaseLeavesTheDraft(t *testing.T) {
 	if _, err := e.flow.ToggleNonconform(ctx, d, pid, "A1.1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.flow.Seal(ctx, d); err != nil {
+	if _, err := e.flow.Seal(ctx, e.owner(d), d); err != nil {
 		t.Fatal(err)
 	}
 }

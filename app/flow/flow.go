@@ -81,10 +81,13 @@ type Workflow interface {
 	// nil when a staff member declines) and a disagreement in the person's
 	// own words. SignSupervisor with nil withdraws the supervisor's
 	// signature, so the draft cannot be sealed until they sign again.
-	SignSupervisor(ctx context.Context, d *Draft, png []byte) error
+	// SignSupervisor and Seal take the signed-in user and refuse a draft
+	// another supervisor started (ErrNotOwner): the signature is stored
+	// under the draft's supervisor.
+	SignSupervisor(ctx context.Context, user User, d *Draft, png []byte) error
 	SignStaff(ctx context.Context, d *Draft, personID string, png []byte, disagreement string) error
 	// Seal needs the supervisor's signature; it returns the seal hash.
-	Seal(ctx context.Context, d *Draft) (string, error)
+	Seal(ctx context.Context, user User, d *Draft) (string, error)
 
 	// Corrections after sealing.
 	Amend(ctx context.Context, user User, inspectionID, reason string, changes []inspect.Change) (*inspect.Amendment, error)
@@ -124,6 +127,9 @@ var (
 	ErrBadPhoto = errors.New("unsupported or corrupt photo")
 	// ErrUnsigned: sealing needs the supervisor's signature first.
 	ErrUnsigned = errors.New("the supervisor has not signed")
+	// ErrNotOwner: only the supervisor who started a draft signs it as its
+	// supervisor and seals it; anyone else on the device may only look.
+	ErrNotOwner = errors.New("the draft belongs to another supervisor")
 	// ErrWrongPIN: unknown user or wrong PIN, deliberately not saying which.
 	ErrWrongPIN = errors.New("wrong user name or PIN")
 	// ErrDisabled: the PIN is right but the account is disabled.

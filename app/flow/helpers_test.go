@@ -186,13 +186,25 @@ func person(t *testing.T, d *flow.Draft, name string) string {
 	return ""
 }
 
+// owner is the user who started d, the one who may sign and seal it.
+func (e *env) owner(d *flow.Draft) flow.User {
+	e.t.Helper()
+	for _, u := range []flow.User{e.sup, e.sup2, e.mgr} {
+		if u.ID == d.Inspection.SupervisorID {
+			return u
+		}
+	}
+	e.t.Fatalf("inspection %s was started by none of the fixture's users", d.Inspection.ID)
+	return flow.User{}
+}
+
 // signAndSeal signs as the supervisor and seals.
 func (e *env) signAndSeal(d *flow.Draft) string {
 	e.t.Helper()
-	if err := e.flow.SignSupervisor(ctx, d, signaturePNG(e.t)); err != nil {
+	if err := e.flow.SignSupervisor(ctx, e.owner(d), d, signaturePNG(e.t)); err != nil {
 		e.t.Fatal(err)
 	}
-	hash, err := e.flow.Seal(ctx, d)
+	hash, err := e.flow.Seal(ctx, e.owner(d), d)
 	if err != nil {
 		e.t.Fatal(err)
 	}

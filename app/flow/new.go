@@ -231,6 +231,7 @@ func MessageKey(err error) string {
 		{dsync.ErrForbidden, "sync.error.forbidden"},
 		{inspect.ErrSealed, "error.sealed"},
 		{ErrUnsigned, "error.unsigned"},
+		{ErrNotOwner, "error.not_owner"},
 		{ErrBadPhoto, "error.bad_photo"},
 		{ErrPhotoDir, "error.photo_dir"},
 		{store.ErrTooLarge, "error.bad_photo"},

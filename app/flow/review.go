@@ -139,12 +139,22 @@ func signature(ins *inspect.Inspection, role inspect.SignerRole, personID string
 	return inspect.Signature{}, false
 }
 
-// SignSupervisor stores the supervisor's drawn signature; a new one replaces
-// the last, and nil withdraws it (the pad's Clear).
-func (f *Flow) SignSupervisor(ctx context.Context, d *Draft, pngData []byte) error {
+// OwnedBy reports whether u is the supervisor who started the draft. Only
+// they sign it as its supervisor and seal it: the signature is stored under
+// the draft's supervisor, whoever draws it.
+func (d *Draft) OwnedBy(u User) bool {
+	return d != nil && d.Inspection != nil && u.ID != "" && d.Inspection.SupervisorID == u.ID
+}
+
+// SignSupervisor stores the drawn signature of user, the draft's supervisor;
+// a new one replaces the last, and nil withdraws it (the pad's Clear).
+func (f *Flow) SignSupervisor(ctx context.Context, user User, d *Draft, pngData []byte) error {
 	const op = "supervisor's signature"
 	if err := writable(d); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
+	}
+	if !d.OwnedBy(user) {
+		return fmt.Errorf("%s: %w", op, ErrNotOwner)
 	}
 	if pngData == nil {
 		return f.withdraw(ctx, d, "withdraw the "+op, inspect.SignerSupervisor, d.Inspection.SupervisorID)
@@ -243,13 +253,16 @@ func checkSignature(b []byte) (err error) {
 	return nil
 }
 
-// Seal finalises the draft once the supervisor has signed. The check and the
-// seal are one transaction, so what was checked is what gets sealed. The
-// draft then holds the sealed record, read-only.
-func (f *Flow) Seal(ctx context.Context, d *Draft) (string, error) {
+// Seal finalises the draft once its supervisor, user, has signed. The checks
+// and the seal are one transaction, so what was checked is what gets sealed.
+// The draft then holds the sealed record, read-only.
+func (f *Flow) Seal(ctx context.Context, user User, d *Draft) (string, error) {
 	const op = "seal inspection"
 	if err := writable(d); err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	if !d.OwnedBy(user) {
+		return "", fmt.Errorf("%s: %w", op, ErrNotOwner)
 	}
 	id := d.Inspection.ID
 	var hash string
@@ -257,6 +270,9 @@ func (f *Flow) Seal(ctx context.Context, d *Draft) (string, error) {
 		ins, err := tx.Inspection(ctx, id)
 		if err != nil {
 			return err
+		}
+		if ins.SupervisorID != user.ID {
+			return ErrNotOwner
 		}
 		if s, ok := signature(ins, inspect.SignerSupervisor, ins.SupervisorID); !ok || s.Image == nil {
 			return ErrUnsigned

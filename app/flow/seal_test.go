@@ -93,7 +93,7 @@ func TestWholeInspection(t *testing.T) {
 	}
 
 	// Sealing needs the supervisor's signature.
-	_, err = e.flow.Seal(ctx, d)
+	_, err = e.flow.Seal(ctx, e.owner(d), d)
 	wantErr(t, err, flow.ErrUnsigned)
 	if d.ReadOnly || e.stored(d.Inspection.ID).Status != inspect.StatusDraft {
 		t.Fatal("a refused seal changed the draft")
@@ -113,10 +113,10 @@ func TestWholeInspection(t *testing.T) {
 		t.Errorf("an over-long disagreement: %v", err)
 	}
 	// Withdrawing before signing is a no-op.
-	if err := e.flow.SignSupervisor(ctx, d, nil); err != nil {
+	if err := e.flow.SignSupervisor(ctx, e.owner(d), d, nil); err != nil {
 		t.Errorf("withdrawing a signature never given: %v", err)
 	}
-	if err := e.flow.SignSupervisor(ctx, d, signaturePNG(t)); err != nil {
+	if err := e.flow.SignSupervisor(ctx, e.owner(d), d, signaturePNG(t)); err != nil {
 		t.Fatal(err)
 	}
 	r, err = e.flow.Review(ctx, d)
@@ -147,7 +147,7 @@ func TestWholeInspection(t *testing.T) {
 		}
 	}
 
-	hash, err := e.flow.Seal(ctx, d)
+	hash, err := e.flow.Seal(ctx, e.owner(d), d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,9 +201,9 @@ func TestSealedIsReadOnly(t *testing.T) {
 			return err
 		},
 		"remove":     func(d *flow.Draft) error { return e.flow.RemovePerson(ctx, d, pid) },
-		"sign":       func(d *flow.Draft) error { return e.flow.SignSupervisor(ctx, d, png) },
+		"sign":       func(d *flow.Draft) error { return e.flow.SignSupervisor(ctx, e.owner(d), d, png) },
 		"staff sign": func(d *flow.Draft) error { return e.flow.SignStaff(ctx, d, pid, png, "") },
-		"seal":       func(d *flow.Draft) error { _, err := e.flow.Seal(ctx, d); return err },
+		"seal":       func(d *flow.Draft) error { _, err := e.flow.Seal(ctx, e.owner(d), d); return err },
 	}
 	for name, call := range calls {
 		for _, dd := range []*flow.Draft{d, opened} {

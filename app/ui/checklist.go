@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"math"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -22,6 +24,7 @@ type checklist struct {
 	personID  string // hallSubject for the hall
 	subject   *flow.Subject
 	rows      map[string]*itemRow
+	cols      checklistColumns
 	box       *fyne.Container
 	scroll    *container.Scroll
 	onChanged func()
@@ -61,9 +64,25 @@ func (c *checklist) buildUI() fyne.CanvasObject {
 	if c.s.nav.top() != c {
 		head.Add(container.NewBorder(nil, nil, nil, c.removeInPane(), heading(c.title())))
 	}
-	head.Add(caption(lang.X("checklist.hint", "Tap an item that does not conform. Tap again to undo.")))
+	head.Add(caption(c.hint()))
 	c.scroll = container.NewVScroll(container.NewPadded(c.box))
 	return container.NewBorder(container.NewPadded(head), nil, nil, nil, c.scroll)
+}
+
+// hint says what a tap does. On a tally item a second tap counts a second
+// miss rather than undoing the first, so a checklist with tally items says
+// how to take one back.
+func (c *checklist) hint() string {
+	if c.subject != nil {
+		for _, sec := range c.subject.Sections {
+			for _, st := range sec.Items {
+				if st.Item.Kind == standard.KindTally {
+					return lang.X("checklist.hint.tally", "Tap an item that does not conform; tap it again to undo. On a counted item each tap counts one more miss: take one back with −.")
+				}
+			}
+		}
+	}
+	return lang.X("checklist.hint", "Tap an item that does not conform. Tap again to undo.")
 }
 
 // removeInPane is the Remove button for a checklist shown in a split's
@@ -88,6 +107,7 @@ func (c *checklist) load() {
 		return
 	}
 	c.subject = sub
+	c.cols = newChecklistColumns(sub)
 	for _, sec := range sub.Sections {
 		if len(sec.Items) == 0 {
 			continue
@@ -139,11 +159,7 @@ func (c *checklist) onToggle(itemID string) {
 	if r, ok := c.rows[itemID]; ok && r.st.Item.Kind != standard.KindTally && r.st.Finding != nil &&
 		(r.st.Finding.Note != "" || len(r.st.Finding.Photos) > 0) {
 		msg := lang.X("checklist.clear.confirm", "Mark this item as conforming? Its note and photos will be deleted.")
-		dialog.ShowConfirm(lang.X("checklist.clear", "Undo the finding"), msg, func(ok bool) {
-			if ok {
-				c.toggle(itemID)
-			}
-		}, c.s.win)
+		confirmDelete(c.s.win, lang.X("checklist.clear", "Undo the finding"), msg, lang.X("checklist.clear.yes", "Undo"), func() { c.toggle(itemID) })
 		return
 	}
 	c.toggle(itemID)
@@ -171,10 +187,7 @@ func (c *checklist) onDetails(itemID string) {
 
 func (c *checklist) onRemove() {
 	msg := lang.X("checklist.remove.confirm", "Remove {{.Name}} from this inspection, with everything recorded for them?", map[string]any{"Name": c.title()})
-	dialog.ShowConfirm(lang.X("checklist.remove", "Remove"), msg, func(ok bool) {
-		if !ok {
-			return
-		}
+	confirmDelete(c.s.win, lang.X("checklist.remove", "Remove"), msg, lang.X("checklist.remove", "Remove"), func() {
 		if err := c.s.wf.RemovePerson(c.s.ctx(), c.d, c.personID); err != nil {
 			showError(c.s.win, err)
 			return
@@ -184,16 +197,117 @@ func (c *checklist) onRemove() {
 		} else if in, ok := c.s.nav.top().(*inspection); ok {
 			in.onShow()
 		}
-	}, c.s.win)
+	})
 }
 
-// Widths that line the rows up: the clause column, and a counter's label and
-// value.
+// confirmDelete asks before a change that deletes what was recorded, with
+// buttons that say what they do in the UI's language: Fyne's own Yes and
+// No are English, and a bare yes is easy to tap without reading.
+func confirmDelete(w fyne.Window, title, msg, verb string, do func()) {
+	d := dialog.NewConfirm(title, msg, func(ok bool) {
+		if ok {
+			do()
+		}
+	}, w)
+	d.SetConfirmText(verb)
+	d.SetDismissText(lang.X("checklist.keep", "Keep"))
+	d.Show()
+}
+
+// Least widths of the columns that line the rows up: the clause column, and
+// a counter's label and value. Each grows to fit its widest text.
 const (
 	clauseColumn = 64
 	counterLabel = 80
 	counterValue = 32
 )
+
+// checklistColumns are the columns shared by every row of a checklist.
+type checklistColumns struct {
+	clause, label, value *column
+}
+
+func newChecklistColumns(sub *flow.Subject) checklistColumns {
+	cols := checklistColumns{
+		clause: &column{least: clauseColumn},
+		label: &column{least: counterLabel, texts: []columnText{
+			{lang.X("item.observed", "Observed"), theme.SizeNameText, fyne.TextStyle{}},
+			{lang.X("item.failed", "Failed"), theme.SizeNameText, fyne.TextStyle{}},
+		}},
+		value: &column{least: counterValue, texts: []columnText{{"00", theme.SizeNameText, fyne.TextStyle{}}}},
+	}
+	critical := false
+	for _, sec := range sub.Sections {
+		for _, st := range sec.Items {
+			cols.clause.texts = append(cols.clause.texts, columnText{st.Item.Clause, theme.SizeNameText, fyne.TextStyle{Bold: true, Monospace: true}})
+			critical = critical || st.Item.Critical
+		}
+	}
+	if critical {
+		cols.clause.texts = append(cols.clause.texts, columnText{lang.X("item.critical", "critical"), theme.SizeNameCaptionText, fyne.TextStyle{}})
+	}
+	return cols
+}
+
+// column is the width of one column of a checklist's rows: that of its
+// widest text at the current text size, so that the rows line up and
+// nothing in the column wraps in mid-word, as "critical" did in a fixed
+// width in English or with larger text.
+type column struct {
+	least float32
+	texts []columnText
+
+	// The width, and the text size and padding it was measured at: the
+	// larger-text setting changes the theme under a built checklist.
+	w  float32
+	at [2]float32
+}
+
+type columnText struct {
+	text  string
+	size  fyne.ThemeSizeName
+	style fyne.TextStyle
+}
+
+func (c *column) width() float32 {
+	at := [2]float32{theme.TextSize(), theme.InnerPadding()}
+	if c.w > 0 && c.at == at {
+		return c.w
+	}
+	var widest float32
+	for _, t := range c.texts {
+		widest = max(widest, fyne.MeasureText(t.text, theme.Size(t.size), t.style).Width)
+	}
+	// A label insets its text by the inner padding on both sides; rounding
+	// up keeps a text that fits exactly from wrapping.
+	c.w = max(c.least, float32(math.Ceil(float64(widest+2*at[1]))))
+	c.at = at
+	return c.w
+}
+
+// in puts objs in the column, one over the other in its whole width.
+func (c *column) in(objs ...fyne.CanvasObject) *fyne.Container {
+	return container.New(columnLayout{c}, objs...)
+}
+
+type columnLayout struct{ c *column }
+
+func (l columnLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l columnLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(l.c.width(), 0)
+	for _, o := range objs {
+		if o.Visible() {
+			s = s.Max(o.MinSize())
+		}
+	}
+	return s
+}
 
 // itemRow is one checklist item. The whole row toggles nonconform; the N/A
 // button, the tally counters and the details button are separate targets.
@@ -232,7 +346,7 @@ func newItemRow(c *checklist, st flow.ItemState) *itemRow {
 		minus := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() { step(-1) })
 		plus := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { step(1) })
 		value.Alignment = fyne.TextAlignCenter
-		return container.NewHBox(container.NewStack(minSize(counterLabel, 0), widget.NewLabel(label)), minus, container.NewStack(minSize(counterValue, 0), value), plus)
+		return container.NewHBox(c.cols.label.in(widget.NewLabel(label)), minus, c.cols.value.in(value), plus)
 	}
 	// Side by side where they fit, one under the other on a phone.
 	r.tally = container.New(&wrapLayout{},
@@ -242,15 +356,15 @@ func newItemRow(c *checklist, st flow.ItemState) *itemRow {
 		r.tally.Hide()
 	}
 
-	head := container.NewVBox(container.NewStack(minSize(clauseColumn, 0), clause))
+	head := container.NewVBox(clause)
 	if st.Item.Critical {
 		head.Add(colouredCaption(lang.X("item.critical", "critical"), theme.ColorNameError))
 	}
 	body := container.NewVBox(text, r.status, r.note)
-	top := container.NewBorder(nil, nil, head, container.NewVBox(r.na), body)
+	top := container.NewBorder(nil, nil, c.cols.clause.in(head), container.NewVBox(r.na), body)
 	// The counters and the details button run under the N/A button too: on
 	// a phone the text column alone is too narrow for two counters.
-	under := container.NewBorder(nil, nil, minSize(clauseColumn, 0), nil, container.NewVBox(r.tally, container.NewHBox(r.details)))
+	under := container.NewBorder(nil, nil, c.cols.clause.in(), nil, container.NewVBox(r.tally, container.NewHBox(r.details)))
 	r.row = newTapRow(container.NewVBox(top, under), func() { r.c.onToggle(id) })
 	r.set(st)
 	return r

@@ -24,6 +24,8 @@ func errorMessage(err error) string {
 		return lang.X("error.sealed", "This inspection is sealed and cannot change. Use an amendment to correct it.")
 	case "error.unsigned":
 		return lang.X("error.unsigned", "The supervisor must sign before sealing.")
+	case "error.not_owner":
+		return lang.X("error.not_owner", "This draft belongs to another supervisor. Only they can sign or seal it.")
 	case "error.bad_photo":
 		return lang.X("error.bad_photo", "This file is not a JPEG or PNG photo that can be read. It was not attached.")
 	case "error.photo_dir":

@@ -47,10 +47,10 @@ func sealedWithPhoto(t *testing.T, f *fixture) (*flow.Draft, string) {
 	if _, err := f.wf.AttachPhoto(ctx, d, pid, "A1.2", "badge.png", testPNG(t)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.wf.SignSupervisor(ctx, d, testPNG(t)); err != nil {
+	if err := f.wf.SignSupervisor(ctx, u, d, testPNG(t)); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := f.wf.Seal(ctx, d)
+	hash, err := f.wf.Seal(ctx, u, d)
 	if err != nil {
 		t.Fatal(err)
 	}

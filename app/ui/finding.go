@@ -8,6 +8,8 @@ import (
 	_ "image/png"
 	"io"
 	"slices"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -30,10 +32,12 @@ type findingScreen struct {
 	st        flow.ItemState
 	onChanged func()
 
-	note   *widget.Entry
-	saved  string // the note as flow has it
-	photos *fyne.Container
-	status *widget.Label
+	note      *widget.Entry
+	saved     string           // the note as flow has it
+	noteState *widget.RichText // "saved", or why an automatic save failed
+	typing    *time.Timer      // the automatic save waiting for typing to pause
+	photos    *fyne.Container
+	status    *widget.Label
 
 	// attaching is set while a photo is decoded and stored off the UI
 	// thread: flow's Draft takes one call at a time, so every control that
@@ -69,6 +73,9 @@ func (f *findingScreen) buildUI() fyne.CanvasObject {
 	f.note.SetMinRowsVisible(3)
 	f.note.SetPlaceHolder(lang.X("finding.note.placeholder", "What did you see?"))
 	f.note.SetText(f.saved)
+	f.note.OnChanged = f.onNoteChanged
+	f.noteState = caption("")
+	f.noteState.Hide()
 	f.save = widget.NewButtonWithIcon(lang.X("finding.note.save", "Save note"), theme.DocumentSaveIcon(), f.onSaveNote)
 
 	phrases := container.NewVBox()
@@ -90,7 +97,7 @@ func (f *findingScreen) buildUI() fyne.CanvasObject {
 		widget.NewSeparator(),
 		bold(lang.X("finding.photos", "Photos")), f.photos, f.progress.box, tall(f.add),
 		widget.NewSeparator(),
-		bold(lang.X("finding.note", "Note")), f.note, tall(f.save))
+		bold(lang.X("finding.note", "Note")), f.note, f.noteState, tall(f.save))
 	if len(phrases.Objects) > 0 {
 		body.Add(caption(lang.X("finding.phrases", "Quick phrases: tap to add")))
 		body.Add(phrases)
@@ -164,6 +171,7 @@ func (f *findingScreen) apply(st flow.ItemState, err error) bool {
 		showError(f.s.win, err)
 		return false
 	}
+	before := f.st.Finding
 	f.st = st
 	if st.Finding != nil {
 		f.saved = st.Finding.Note
@@ -171,22 +179,101 @@ func (f *findingScreen) apply(st flow.ItemState, err error) bool {
 		f.saved = ""
 	}
 	f.showStatus()
-	f.fillPhotos()
+	// A note saved while typing pauses must not decode every thumbnail
+	// again.
+	if !samePhotos(before, st.Finding) {
+		f.fillPhotos()
+	}
 	if f.onChanged != nil {
 		f.onChanged()
 	}
 	return true
 }
 
-func (f *findingScreen) onSaveNote() {
-	if f.attaching || f.note.Text == f.saved {
-		return
+func samePhotos(a, b *inspect.Finding) bool {
+	if a == nil || b == nil {
+		return a == b
 	}
-	f.apply(f.s.wf.SetNote(f.s.ctx(), f.d, f.personID, f.st.Item.ID, f.note.Text))
+	return slices.EqualFunc(a.Photos, b.Photos, func(x, y inspect.PhotoRef) bool { return x.SHA256 == y.SHA256 })
 }
 
-// onLeave saves a typed note that was not saved with the button: going back
-// must not throw it away.
+// notePause is how long typing must pause before the note is saved by
+// itself: a draft must survive the app being killed at any moment, and a
+// write per keystroke would gain nothing over this.
+const notePause = 800 * time.Millisecond
+
+func (f *findingScreen) onNoteChanged(string) {
+	f.noteState.Hide()
+	f.typing = afterPause(f.typing, notePause, f.onNotePause)
+}
+
+func (f *findingScreen) onNotePause() {
+	f.typing = nil
+	f.saveNote(true)
+}
+
+func (f *findingScreen) onSaveNote() { f.saveNote(false) }
+
+// saveNote commits the typed note unless flow has it already. quiet reports
+// a failure under the note rather than in a dialog: a save that typing set
+// off must not pop up over the keyboard every time typing pauses.
+func (f *findingScreen) saveNote(quiet bool) {
+	f.stopTyping()
+	if f.attaching {
+		return // saved when the photo is in (see onPhoto)
+	}
+	if strings.TrimSpace(f.note.Text) != f.saved {
+		st, err := f.s.wf.SetNote(f.s.ctx(), f.d, f.personID, f.st.Item.ID, f.note.Text)
+		if err != nil && quiet {
+			f.showNoteState(lang.X("finding.note.unsaved", "Note not saved:")+" "+errorMessage(err), theme.ColorNameError)
+			return
+		}
+		if !f.apply(st, err) {
+			return
+		}
+	}
+	f.showNoteState(lang.X("finding.note.saved", "Note saved"), theme.ColorNamePlaceHolder)
+}
+
+func (f *findingScreen) showNoteState(text string, c fyne.ThemeColorName) {
+	f.noteState.Segments[0].(*widget.TextSegment).Style.ColorName = c
+	setCaption(f.noteState, text)
+	f.noteState.Show()
+}
+
+// saveHeldNote saves what was typed while a photo was attached, which
+// saveNote held back.
+func (f *findingScreen) saveHeldNote() {
+	if strings.TrimSpace(f.note.Text) != f.saved {
+		f.saveNote(true)
+	}
+}
+
+// stopTyping drops a pending automatic save; the caller saves instead.
+func (f *findingScreen) stopTyping() {
+	if f.typing != nil && f.typing.Stop() {
+		jobs.Done() // the held save will not run
+	}
+	f.typing = nil
+}
+
+// afterPause runs fn on the UI thread once d has passed without another
+// call, cancelling what t (may be nil) was holding, and returns the new
+// timer. It is afterTyping (manager_typing.go) with a pause of its own; tests'
+// WaitBackground waits for the held call.
+func afterPause(t *time.Timer, d time.Duration, fn func()) *time.Timer {
+	if t != nil && t.Stop() {
+		jobs.Done()
+	}
+	jobs.Add(1)
+	return time.AfterFunc(d, func() {
+		defer jobs.Done()
+		uiDoAndWait(fn)
+	})
+}
+
+// onLeave saves a typed note before the screen goes: going back must not
+// throw it away, nor wait for typing to pause.
 func (f *findingScreen) onLeave() { f.onSaveNote() }
 
 func (f *findingScreen) onPhrase(text string) {
@@ -260,10 +347,12 @@ func (f *findingScreen) onPhoto(name string, data []byte, err error) {
 				}
 			}
 			f.apply(st, err)
+			f.saveHeldNote()
 		}
 	}, func(err error) {
 		f.setAttaching(false)
 		showError(f.s.win, err)
+		f.saveHeldNote()
 	})
 }
 

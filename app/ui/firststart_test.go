@@ -38,7 +38,8 @@ func TestNewTabletConnectsFromSignIn(t *testing.T) {
 	if u.sees("张督导") {
 		t.Fatal("a new tablet lists users before it is connected")
 	}
-	u.enrol(hub.Invite("新平板", demoRegion(t, f)))
+	// Typed, as a supervisor without a way to paste does: the short line.
+	u.enrol(hub.TypedInvite("新平板", demoRegion(t, f)))
 	u.mustSee("张督导")
 	u.signIn()
 }

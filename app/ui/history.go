@@ -193,7 +193,9 @@ func (h *history) gradeOptions() {
 }
 
 func (h *history) newRow() fyne.CanvasObject {
-	text := lines("Hall", false, detail("Detail"), flag("State", theme.ColorNameSuccess))
+	// When and who, then the counts, on lines of their own: one line cut
+	// the counts off on a phone.
+	text := lines("Hall", false, detail("When"), detail("Counts"), flag("State", theme.ColorNameSuccess))
 	text.Wrapping = fyne.TextWrapOff
 	text.Truncation = fyne.TextTruncateEllipsis
 	score := widget.NewLabelWithStyle("100", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
@@ -216,9 +218,11 @@ func (h *history) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	} else if r.SealHash != "" {
 		state += " " + shortHash(r.SealHash)
 	}
-	text.Segments[2].(*widget.TextSegment).Style.ColorName = colour
-	setLines(text, r.HallName, lang.X("history.row", "{{.Time}} · {{.Supervisor}} · people: {{.People}} · findings: {{.Findings}}",
-		map[string]any{"Time": formatTime(r.StartedAt), "Supervisor": r.Supervisor, "People": r.People, "Findings": r.Findings}), state)
+	text.Segments[3].(*widget.TextSegment).Style.ColorName = colour
+	setLines(text, r.HallName,
+		lang.X("history.row.when", "{{.Time}} · {{.Supervisor}}", map[string]any{"Time": formatTime(r.StartedAt), "Supervisor": r.Supervisor}),
+		lang.X("history.row.counts", "people: {{.People}} · findings: {{.Findings}}", map[string]any{"People": r.People, "Findings": r.Findings}),
+		state)
 	score, grade := side.Objects[0].(*widget.Label), side.Objects[1].(*widget.Label)
 	if r.Scored {
 		score.SetText(lang.X("history.points", "{{.Score}} points", map[string]any{"Score": formatScore(r.Score)}))
@@ -239,9 +243,14 @@ func (h *history) onRow(id widget.ListItemID) {
 		showError(h.s.win, err)
 		return
 	}
-	if d.ReadOnly {
+	switch {
+	case d.ReadOnly:
 		h.s.nav.push(newSealedView(h.s, d, ""))
-	} else {
+	case !d.OwnedBy(h.s.user):
+		// Another supervisor's draft on this tablet: theirs to finish,
+		// sign and seal, so it is only shown.
+		h.s.nav.push(newOthersDraft(h.s, d, h.rows[id].Supervisor))
+	default:
 		h.s.nav.push(newInspection(h.s, d))
 	}
 }

@@ -381,10 +381,10 @@ func sealWithOffRoster(t *testing.T, f *fixture, hall, name string) {
 	if _, err := f.wf.AddOffRoster(ctx, d, name, standard.RoleCashier, standard.GenderFemale); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.wf.SignSupervisor(ctx, d, testPNG(t)); err != nil {
+	if err := f.wf.SignSupervisor(ctx, sup, d, testPNG(t)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.wf.Seal(ctx, d); err != nil {
+	if _, err := f.wf.Seal(ctx, sup, d); err != nil {
 		t.Fatal(err)
 	}
 }

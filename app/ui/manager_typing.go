@@ -9,14 +9,6 @@ const searchPause = 250 * time.Millisecond
 
 // afterTyping runs search on the UI thread once typing pauses: it cancels
 // the search that t (may be nil) was holding and returns the new timer.
-// Tests' WaitBackground waits for a held search like any background work.
 func afterTyping(t *time.Timer, search func()) *time.Timer {
-	if t != nil && t.Stop() {
-		jobs.Done() // the held search will not run
-	}
-	jobs.Add(1)
-	return time.AfterFunc(searchPause, func() {
-		defer jobs.Done()
-		uiDoAndWait(search)
-	})
+	return afterPause(t, searchPause, search)
 }

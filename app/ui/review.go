@@ -126,7 +126,7 @@ func (r *review) onStroke() {
 		showError(r.s.win, err)
 		return
 	}
-	if err := r.s.wf.SignSupervisor(r.s.ctx(), r.d, data); err != nil {
+	if err := r.s.wf.SignSupervisor(r.s.ctx(), r.s.user, r.d, data); err != nil {
 		showError(r.s.win, err)
 		return
 	}
@@ -140,7 +140,7 @@ func (r *review) onClear() {
 	if !signedBy(r.d.Inspection, inspect.SignerSupervisor, r.d.Inspection.SupervisorID) {
 		return
 	}
-	if err := r.s.wf.SignSupervisor(r.s.ctx(), r.d, nil); err != nil {
+	if err := r.s.wf.SignSupervisor(r.s.ctx(), r.s.user, r.d, nil); err != nil {
 		showError(r.s.win, err)
 	}
 	r.load()
@@ -166,7 +166,7 @@ func (r *review) onSealConfirmed(ok bool) {
 	if !ok {
 		return
 	}
-	hash, err := r.s.wf.Seal(r.s.ctx(), r.d)
+	hash, err := r.s.wf.Seal(r.s.ctx(), r.s.user, r.d)
 	if err != nil {
 		showError(r.s.win, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -19,13 +20,18 @@ import (
 )
 
 // TestScreenshots renders every main screen at the four sizes, for
-// people to look at: sign-in, home, hall picker, staff on duty, the
-// inspection, a person's checklist with marked items, the hall items, the
-// review, the sealed record and the history (also filtered by a person).
+// people to look at: sign-in, home, hall picker, staff on duty and the
+// add-newcomer dialog, the inspection and its add-person dialog, a person's
+// checklist with marked items, the hall items, a finding, the review, a
+// person signing or disagreeing, the sealed record, an amendment of a tally
+// item, the history (also filtered by a person), and the settings, sync and
+// pending screens. The recording screens are also shot in English and with
+// larger text on a phone, where words run longest.
 // The files are named <screen>-<w>x<h>.png and written to $SCREENSHOTS_DIR
 // (make screenshots);
 // without it they go to a temporary directory, so the run still checks that
-// every screen can be reached and rendered at every size.
+// every screen can be reached and rendered at every size, and that every
+// target on it is big enough for a finger (checkTargets).
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("SCREENSHOTS_DIR")
 	if dir == "" {
@@ -35,16 +41,23 @@ func TestScreenshots(t *testing.T) {
 	}
 	for _, size := range []fyne.Size{landscape, portrait, phone, desktop} {
 		t.Run(fmt.Sprintf("%vx%v", size.Width, size.Height), func(t *testing.T) {
-			shootAll(t, dir, size, "", nil)
+			shootAll(t, dir, size, pass{})
 		})
 	}
 	// The light variant, and Fyne's deliberately garish test theme, which
 	// shows any colour not taken from the theme.
 	t.Run("light", func(t *testing.T) {
-		shootAll(t, dir, landscape, "-light", func(th fyne.Theme) fyne.Theme { return variant{th, theme.VariantLight} })
+		shootAll(t, dir, landscape, pass{suffix: "-light", theme: func(th fyne.Theme) fyne.Theme { return variant{th, theme.VariantLight} }})
 	})
 	t.Run("testtheme", func(t *testing.T) {
-		shootAll(t, dir, landscape, "-testtheme", func(th fyne.Theme) fyne.Theme { return garish{test.NewTheme(), th} })
+		shootAll(t, dir, landscape, pass{suffix: "-testtheme", theme: func(th fyne.Theme) fyne.Theme { return garish{test.NewTheme(), th} }})
+	})
+	// English words and larger text are longest on the narrowest screen.
+	t.Run("en", func(t *testing.T) {
+		shootAll(t, dir, phone, pass{suffix: "-en", english: true})
+	})
+	t.Run("large", func(t *testing.T) {
+		shootAll(t, dir, phone, pass{suffix: "-large", large: true})
 	})
 	// The manager's desk, over a hub, at the desktop and laptop sizes
 	// (manager_screens_test.go).
@@ -63,7 +76,7 @@ func TestScreenshots(t *testing.T) {
 	// Sync: the settings before and after connecting to a hub, the home
 	// screen's sync panel after a failure and after success, and the
 	// records not delivered.
-	for _, size := range []fyne.Size{landscape, phone} {
+	for _, size := range []fyne.Size{landscape, portrait, phone, desktop} {
 		t.Run(fmt.Sprintf("sync-%vx%v", size.Width, size.Height), func(t *testing.T) {
 			shootSync(t, dir, size)
 		})
@@ -111,10 +124,10 @@ func shootSync(t *testing.T, dir string, size fyne.Size) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.wf.SignSupervisor(ctx, d, testPNG(t)); err != nil {
+	if err := f.wf.SignSupervisor(ctx, sup, d, testPNG(t)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.wf.Seal(ctx, d); err != nil {
+	if _, err := f.wf.Seal(ctx, sup, d); err != nil {
 		t.Fatal(err)
 	}
 	u.tapButton("立即同步")
@@ -148,14 +161,35 @@ type garish struct {
 
 func (g garish) Font(s fyne.TextStyle) fyne.Resource { return g.fonts.Font(s) }
 
-func shootAll(t *testing.T, dir string, size fyne.Size, suffix string, th func(fyne.Theme) fyne.Theme) {
+// pass is one run of shootAll: a theme, the UI language, the text size.
+type pass struct {
+	suffix  string // added to each file's screen name
+	theme   func(fyne.Theme) fyne.Theme
+	english bool // the supervisor chose English
+	large   bool // the larger-text setting is on
+}
+
+func shootAll(t *testing.T, dir string, size fyne.Size, p pass) {
 	f := newFixture(t)
-	a, w := newApp(t, f, nil, size)
-	if th != nil {
-		a.Settings().SetTheme(th(a.Settings().Theme()))
+	a := test.NewTempApp(t)
+	if p.english {
+		a.Preferences().SetString("ui.language", "en")
+	}
+	a.Preferences().SetBool("ui.largeText", p.large)
+	a, w := newApp(t, f, a, size)
+	if p.theme != nil {
+		a.Settings().SetTheme(p.theme(a.Settings().Theme()))
 	}
 	u := &user{t: t, w: w}
 	narrow := size.Width < 900
+	suffix := p.suffix
+	// say is what the screen shows in the pass's language.
+	say := func(zh, en string) string {
+		if p.english {
+			return en
+		}
+		return zh
+	}
 	shot := func(screen string) {
 		t.Helper()
 		settle(w)
@@ -179,67 +213,100 @@ func shootAll(t *testing.T, dir string, size fyne.Size, suffix string, th func(f
 	u.tap("张督导")
 	shot("pin")
 	u.typeInto(passwordEntry(t, u.root()), "1234")
-	u.tapButton("登录")
+	u.tapButton(say("登录", "Sign in"))
 	shot("home")
 
-	u.tapButton("新建督导")
+	u.tapButton(say("新建督导", "New inspection"))
 	shot("halls")
 	u.tap("优付通北京路营业厅")
 	for _, name := range onDuty {
 		u.tap(name)
 	}
 	shot("staff")
-	u.tap("开始督导（5 人）")
+	u.tapButton(say("添加不在花名册的人员", "Add someone not on the roster"))
+	shot("staff-add")
+	u.tapButton(say("取消", "Cancel"))
+	u.tap(say("开始督导（5 人）", "Start the inspection (people: 5)"))
 
 	open := func(tile string) {
 		u.tap(tile)
 	}
+	goBack := func() { u.tapButton(say("返回", "Back")) }
 	back := func() {
 		if narrow {
-			u.tapButton("返回")
+			goBack()
 		}
 	}
 	if narrow {
 		open("杨建华")
 	}
-	u.tap("按规定佩戴编号服务证（牌）")
+	u.tap(say("按规定佩戴编号服务证（牌）", "Numbered service badge worn as required"))
 	back()
 	open("赵磊")
-	u.tap("工作服干净平整，无污渍，穿着得体")
-	u.tap("头发前不遮额、侧不盖耳、后不及领；不留胡须")
-	u.tap("客户进门主动招呼") // a tally: one missed greeting
-	scrollTo(t, u.root(), "头发前不遮额")
+	u.tap(say("工作服干净平整，无污渍，穿着得体", "Uniform clean, neat and free of stains"))
+	u.tap(say("头发前不遮额、侧不盖耳、后不及领；不留胡须", "Hair clear of forehead, ears and collar; no beard"))
+	greeting := say("客户进门主动招呼", "Greets each customer on arrival")
+	u.tap(greeting) // a tally: one missed greeting
+	scrollTo(t, u.root(), say("头发前不遮额", "Hair clear of forehead"))
 	shot("checklist")
 	back()
 	shot("inspection")
-	open("营业厅项目")
-	u.tap("开门前已检查计算机、打印机、POS机等设备，准备就绪")
+	u.tapButton(say("添加人员", "Add a person"))
+	shot("add-person")
+	u.tapButton(say("取消", "Cancel"))
+	open(say("营业厅项目", "Hall items"))
+	u.tap(say("开门前已检查计算机、打印机、POS机等设备，准备就绪", "Computers, printers, POS terminals and other equipment checked and ready before opening"))
 	shot("hallitems")
-	u.tapButton("备注和照片")
+	u.tapButton(say("备注和照片", "Note & photos"))
 	u.typeInto(find[*widget.Entry](u.root())[0], "POS机未开机")
 	defer ui.SetPhotoPicker(func(done func(string, []byte, error)) { done("pos.png", testPNG(t), nil) })()
-	u.tapButton("添加照片")
+	u.tapButton(say("添加照片", "Add a photo"))
 	shot("finding")
-	u.tapButton("返回") // saves the typed note
+	goBack() // saves the typed note
 	back()
 
-	u.tapButton("检查并封存")
+	u.tapButton(say("检查并封存", "Review & seal"))
 	u.sign()
 	shot("review")
-	u.tapButton("封存督导记录")
-	u.tapButton("封存")
+	u.tapButton(say("签名或提出异议", "Sign or disagree")) // the first person's
+	shot("staffsign")
+	goBack()
+	u.tapButton(say("封存督导记录", "Seal the inspection"))
+	u.tapButton(say("封存", "Seal"))
 	shot("sealed")
 
-	u.tapButton("返回")
-	u.tapButton("历史记录")
+	// Correcting 赵磊's count of missed greetings shows the counters.
+	u.tapButton(say("修正", "Amend"))
+	selects := find[*widget.Select](u.root())
+	choose(t, selects[0], "赵磊")
+	choose(t, selects[1], greeting)
+	shot("amend")
+	goBack()
+
+	goBack()
+	u.tapButton(say("历史记录", "History"))
 	shot("history")
 	// Filtered by a person: their history can be exported.
 	find[*widget.Select](u.root())[1].SetSelectedIndex(1)
 	shot("history-person")
 }
 
+// choose selects the first option of s that contains text.
+func choose(t *testing.T, s *widget.Select, text string) {
+	t.Helper()
+	for i, o := range s.Options {
+		if strings.Contains(o, text) {
+			s.SetSelectedIndex(i)
+			ui.WaitBackground()
+			return
+		}
+	}
+	t.Fatalf("no option %q among %q", text, s.Options)
+}
+
 // checkTargets reports anything tappable that is less than 48 dp high:
-// rows, buttons, selects, entries and checks.
+// rows, buttons, selects, entries, checks and radio items; and an icon
+// button less than 48 dp wide, which has no text to widen it.
 func checkTargets(t *testing.T, screen string, w fyne.Window) {
 	t.Helper()
 	root := w.Content()
@@ -256,10 +323,17 @@ func checkTargets(t *testing.T, screen string, w fyne.Window) {
 		case *widget.Button, *widget.Select, *widget.Entry, *widget.DateEntry, *widget.Check:
 			target = true
 		default:
-			target = fmt.Sprintf("%T", o) == "*ui.tapRow"
+			// A RadioGroup's items are Fyne's own type, each a target.
+			switch fmt.Sprintf("%T", o) {
+			case "*ui.tapRow", "*widget.radioItem":
+				target = true
+			}
 		}
 		if h := o.Size().Height; target && h < 48 {
 			t.Errorf("%s: %T %q is %v high, under the 48 dp touch target", screen, o, texts(o), h)
+		}
+		if b, ok := o.(*widget.Button); ok && b.Text == "" && b.Size().Width < 48 {
+			t.Errorf("%s: icon button %v is %v wide, under the 48 dp touch target", screen, b.Icon, b.Size().Width)
 		}
 		switch v := o.(type) {
 		case *widget.DateEntry:

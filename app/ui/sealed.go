@@ -30,9 +30,12 @@ func newSealedView(s *session, d *flow.Draft, justSealed string) *sealedView {
 	return &sealedView{s: s, d: d, justSealed: justSealed}
 }
 
+// title puts the date and the state under the hall's name: on one line, a
+// phone cut both off. The day alone fits a phone with larger text too; the
+// seal panel gives the time.
 func (sv *sealedView) title() string {
-	return lang.X("sealed.title", "{{.Hall}} · {{.Time}} · sealed",
-		map[string]any{"Hall": sv.d.HallName, "Time": formatTime(sv.d.Inspection.StartedAt)})
+	return sv.d.HallName + "\n" + lang.X("sealed.subtitle", "{{.Date}} · sealed",
+		map[string]any{"Date": formatDate(sv.d.Inspection.StartedAt)})
 }
 
 func (sv *sealedView) buildUI() fyne.CanvasObject {
@@ -114,4 +117,37 @@ func shortHash(h string) string {
 		return h[:shortHashLen]
 	}
 	return h
+}
+
+// othersDraft shows a draft that another supervisor started on this tablet,
+// read-only. Only they may finish, sign and seal it (flow refuses anyone
+// else), so the screen says whose it is instead of offering controls that
+// would fail.
+type othersDraft struct {
+	s          *session
+	d          *flow.Draft
+	supervisor string // their name
+}
+
+func newOthersDraft(s *session, d *flow.Draft, supervisor string) *othersDraft {
+	return &othersDraft{s: s, d: d, supervisor: supervisor}
+}
+
+func (od *othersDraft) title() string {
+	return od.d.HallName + "\n" + lang.X("draft.others.subtitle", "{{.Date}} · draft",
+		map[string]any{"Date": formatDate(od.d.Inspection.StartedAt)})
+}
+
+func (od *othersDraft) buildUI() fyne.CanvasObject {
+	whose := wrapped(lang.X("draft.others", "This draft belongs to {{.Supervisor}}. Only they can edit, sign or seal it; here you can only read it.",
+		map[string]any{"Supervisor": od.supervisor}))
+	whose.Importance = widget.WarningImportance
+	body := container.NewVBox(whose)
+	if rv, err := od.s.wf.Review(od.s.ctx(), od.d); err != nil {
+		body.Add(errorText(lang.X("review.error", "Could not score the inspection:") + " " + err.Error()))
+	} else {
+		// No edit and no sign callbacks: nothing on it can be tapped.
+		body.Add(summaryView(od.s, od.d, rv, nil, nil))
+	}
+	return container.NewVScroll(centred(listWidth, container.NewPadded(body)))
 }

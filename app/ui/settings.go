@@ -51,11 +51,12 @@ func (st *settings) buildUI() fyne.CanvasObject {
 
 // hubSection shows the hub this tablet syncs with, and the form to connect
 // it to one. Fyne has no camera API on Android, so the QR code the hub shows
-// is read with the tablet's camera app and its text pasted here (or typed).
+// is read with the tablet's camera app and its text pasted here; where
+// nothing can be pasted, its short form (address, code, check) is typed.
 func (st *settings) hubSection() fyne.CanvasObject {
 	st.hubBox = container.NewVBox()
 	st.invite = widget.NewMultiLineEntry()
-	st.invite.SetPlaceHolder("dudao://enrol?hub=…&pin=…&code=…")
+	st.invite.SetPlaceHolder("dudao://enrol?hub=…&pin=…&code=…\n192.168.1.10:8443  ABCD-EFGH-JKMN  7K3Q-M9PX-2D4F-H8JW")
 	st.invite.Wrapping = fyne.TextWrapBreak
 	st.invite.SetMinRowsVisible(3)
 	st.invite.OnChanged = func(string) { st.enrolErr.Hide() }
@@ -93,7 +94,7 @@ func (st *settings) fillHub() {
 	default:
 		b.Add(wrapped(lang.X("settings.hub.none", "This tablet is not connected to a hub: its records stay on the tablet.")))
 	}
-	b.Add(caption(lang.X("settings.hub.how", "On the hub, run “dudao-hub device enrol”: it shows a QR code and its text. Scan the QR code with the tablet's camera app, copy the text and paste it here, or type it.")))
+	b.Add(caption(lang.X("settings.hub.how", "On the hub, run “dudao-hub device enrol”: it shows a QR code, its text and a short line. Scan the QR code with the tablet's camera app, copy the text and paste it here. If you cannot paste, type the short line here instead: the hub's address, the code and the check, separated by spaces.")))
 	b.Add(st.invite)
 	b.Add(st.enrolErr)
 	b.Add(st.busy.box)

@@ -175,22 +175,29 @@ func askNewcomer(w fyne.Window, done func(newcomer)) {
 	gender.Required = true
 	gender.SetSelected(genderName(standard.GenderFemale))
 
-	items := []*widget.FormItem{
+	// The entry stays the form item's own widget, not wrapped to make it
+	// taller: the form validates only the widgets it is given. The whole
+	// form is made roomy instead, entry, select and radio items alike.
+	form := widget.NewForm(
 		widget.NewFormItem(lang.X("staff.add.name", "Name"), name),
 		widget.NewFormItem(lang.X("staff.add.role", "Role"), role),
 		widget.NewFormItem(lang.X("staff.add.gender", "Gender"), gender),
-	}
-	d := dialog.NewForm(lang.X("staff.add.title", "Someone not on the roster"), lang.X("dialog.add", "Add"), lang.X("dialog.cancel", "Cancel"), items,
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			g := standard.GenderFemale
-			if gender.Selected == genderName(standard.GenderMale) {
-				g = standard.GenderMale
-			}
-			done(newcomer{name: strings.TrimSpace(name.Text), role: standard.Roles[max(role.SelectedIndex(), 0)], gender: g, ticked: true})
-		}, w)
+	)
+	var d *dialog.CustomDialog
+	cancel := widget.NewButtonWithIcon(lang.X("dialog.cancel", "Cancel"), theme.CancelIcon(), func() { d.Hide() })
+	add := bigButton(lang.X("dialog.add", "Add"), theme.ConfirmIcon(), func() {
+		d.Hide()
+		g := standard.GenderFemale
+		if gender.Selected == genderName(standard.GenderMale) {
+			g = standard.GenderMale
+		}
+		done(newcomer{name: strings.TrimSpace(name.Text), role: standard.Roles[max(role.SelectedIndex(), 0)], gender: g, ticked: true})
+	})
+	enable(add, form.Validate() == nil)
+	form.SetOnValidationChanged(func(err error) { enable(add, err == nil) })
+
+	d = dialog.NewCustomWithoutButtons(lang.X("staff.add.title", "Someone not on the roster"), roomy(form), w)
+	d.SetButtons([]fyne.CanvasObject{tall(cancel), tall(add)})
 	d.Resize(dialogSize(w))
 	d.Show()
 }

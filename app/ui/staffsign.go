@@ -47,6 +47,8 @@ func (ss *staffSign) buildUI() fyne.CanvasObject {
 
 	body := container.NewVBox(
 		wrapped(lang.X("staffsign.explain", "{{.Name}}, please check your findings with the supervisor. Sign to acknowledge them. You may write that you disagree, with or without signing.", map[string]any{"Name": ss.person.Name})),
+		ss.findings(),
+		widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, tall(clear), bold(lang.X("staffsign.signature", "Signature"))),
 		ss.pad,
 		bold(lang.X("staffsign.disagree", "Disagreement (optional)")),
@@ -56,6 +58,30 @@ func (ss *staffSign) buildUI() fyne.CanvasObject {
 		tall(decline),
 	)
 	return container.NewVScroll(centred(formWidth, container.NewPadded(body)))
+}
+
+// findings shows what the person is asked to sign for, as the review
+// shows it but read-only: the tablet is in their hands, and they must see
+// what they acknowledge or dispute.
+func (ss *staffSign) findings() fyne.CanvasObject {
+	box := container.NewVBox(bold(lang.X("staffsign.findings", "Your findings")))
+	rv, err := ss.s.wf.Review(ss.s.ctx(), ss.d)
+	if err != nil {
+		box.Add(errorText(lang.X("staffsign.findings.error", "Could not read the findings:") + " " + err.Error()))
+		return box
+	}
+	for _, pr := range rv.People {
+		if pr.Person.ID != ss.person.ID {
+			continue
+		}
+		if len(pr.Findings) == 0 {
+			box.Add(caption(lang.X("staffsign.findings.none", "Nothing was recorded against you.")))
+		}
+		for _, st := range pr.Findings {
+			box.Add(findingRow(ss.s, st, pr.Person.ID, nil))
+		}
+	}
+	return box
 }
 
 func (ss *staffSign) onSign() {
