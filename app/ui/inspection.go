@@ -31,9 +31,11 @@ type inspection struct {
 
 func newInspection(s *session, d *flow.Draft) *inspection { return &inspection{s: s, d: d} }
 
+// title puts the start under the hall's name: on one line a phone cut the
+// time off.
 func (in *inspection) title() string {
-	return lang.X("inspection.title", "{{.Hall}} · {{.Time}}",
-		map[string]any{"Hall": in.d.HallName, "Time": formatTime(in.d.Inspection.StartedAt)})
+	return in.d.HallName + "\n" + lang.X("inspection.subtitle", "Started {{.Time}}",
+		map[string]any{"Time": formatTime(in.d.Inspection.StartedAt)})
 }
 
 func (in *inspection) buildUI() fyne.CanvasObject {
