@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -59,5 +60,37 @@ func TestDiskFull(t *testing.T) {
 	}
 	if infos, err := f.db.Standards(ctx); err != nil || len(infos) != 1 {
 		t.Errorf("after a full disk: standards %+v, %v", infos, err)
+	}
+}
+
+// A draft change that meets a full disk is refused with ErrDiskFull naming
+// it, and the draft stays exactly as it was saved before.
+func TestDiskFullKeepsDraft(t *testing.T) {
+	f := newFixture(t)
+	ins := f.draft(t, t0, nc("A1"))
+	person := ins.People[0].ID
+	before, err := f.db.Inspection(ctx, ins.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	if err := rawDB(t, f.path).QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.ExecWrite(f.db, fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
+		t.Fatal(err)
+	}
+	long := nc("A2")
+	long.Note = strings.Repeat("记", 1<<19) // 1.5 MB of note: the file must grow
+	err = f.db.SaveFinding(ctx, ins.ID, person, &long)
+	if !errors.Is(err, store.ErrDiskFull) || !strings.Contains(err.Error(), ins.ID) {
+		t.Fatalf("error = %v, want ErrDiskFull naming the inspection", err)
+	}
+	after, err := f.db.Inspection(ctx, ins.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(after, before) {
+		t.Errorf("the draft changed on a full disk:\n%+v\nwant\n%+v", after, before)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -107,6 +108,27 @@ func (f *fixture) close() {
 	}
 }
 
+// killedCopy is the database as killing the app now would leave it: its
+// file and write-ahead log, copied while it is open, never checkpointed
+// or closed, opened as a new fixture (the app started again).
+func (f *fixture) killedCopy() *fixture {
+	f.t.Helper()
+	dir := f.t.TempDir()
+	g := &fixture{t: f.t, path: filepath.Join(dir, filepath.Base(f.path)), clock: f.clock}
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(f.path + suffix)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if err := os.WriteFile(g.path+suffix, data, 0o600); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	g.open()
+	f.t.Cleanup(g.close)
+	return g
+}
+
 func copyTree(from, to string) error {
 	return filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -170,14 +192,69 @@ func closeWindow(w fyne.Window) {
 type user struct {
 	t    *testing.T
 	w    fyne.Window
-	taps int
+	taps int // every gesture: taps, swipes that bring a target into view, a PIN, a signature
+	// swipes counts the gestures that only scrolled.
+	swipes int
 }
 
 func (u *user) tap(text string) {
 	u.t.Helper()
-	tapCentre(u.find(text))
+	target := u.find(text)
+	u.reach(target)
+	tapCentre(target)
 	u.taps++
 	ui.WaitBackground()
+}
+
+// reach brings o into view as a finger would before tapping it: where it
+// lies outside the view of a scrolled area, one swipe centres it there, and
+// counts as a gesture. A test that tapped what no one could see would count
+// fewer gestures than a supervisor makes.
+func (u *user) reach(o any) {
+	co, ok := o.(fyne.CanvasObject)
+	if !ok {
+		return
+	}
+	path := pathTo(u.root(), co)
+	d := fyne.CurrentApp().Driver()
+	for i := len(path) - 1; i >= 0; i-- { // the innermost scroll first
+		sc, ok := path[i].(*container.Scroll)
+		if !ok {
+			continue
+		}
+		top := d.AbsolutePositionForObject(co).Y - d.AbsolutePositionForObject(sc).Y
+		view := sc.Size().Height
+		if top >= 0 && top+co.Size().Height <= view {
+			continue
+		}
+		sc.ScrollToOffset(fyne.NewPos(sc.Offset.X, max(0, sc.Offset.Y+top-(view-co.Size().Height)/2)))
+		u.taps++
+		u.swipes++
+	}
+}
+
+// pathTo returns the objects from root down to o (o last), nil when o is
+// not shown under root.
+func pathTo(root, o fyne.CanvasObject) []fyne.CanvasObject {
+	if root == nil || !root.Visible() {
+		return nil
+	}
+	if root == o {
+		return []fyne.CanvasObject{root}
+	}
+	var children []fyne.CanvasObject
+	switch v := root.(type) {
+	case *fyne.Container:
+		children = v.Objects
+	case fyne.Widget:
+		children = test.WidgetRenderer(v).Objects()
+	}
+	for _, c := range children {
+		if p := pathTo(c, o); p != nil {
+			return append([]fyne.CanvasObject{root}, p...)
+		}
+	}
+	return nil
 }
 
 // tapCentre taps the middle of o, where a finger would.
@@ -200,6 +277,7 @@ func (u *user) tapButton(text string) {
 	if b.Disabled() {
 		u.t.Fatalf("button %q is disabled", text)
 	}
+	u.reach(b)
 	tapCentre(b)
 	u.taps++
 	ui.WaitBackground()

@@ -387,7 +387,8 @@ func scrollTo(t *testing.T, root fyne.CanvasObject, text string) {
 			}
 		}
 	}
-	search(scroll.Content, 0)
+	// The content sits at minus the offset already scrolled: y is from its top.
+	search(scroll.Content, -scroll.Content.Position().Y)
 	if y < 0 {
 		t.Fatalf("no row shows %q", text)
 	}
