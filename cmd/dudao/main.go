@@ -30,6 +30,7 @@ func main() {
 	withDemo := flag.Bool("demo", os.Getenv("DUDAO_DEMO") == "1",
 		"fill an empty database with the demo data (halls, staff, users with known PINs, six months of inspections); also DUDAO_DEMO=1")
 	flag.Parse()
+	quietCLocale()
 	a := app.NewWithID(appID)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
