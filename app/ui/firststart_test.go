@@ -35,6 +35,9 @@ func TestNewTabletConnectsFromSignIn(t *testing.T) {
 	w.Resize(landscape)
 	u := &user{t: t, w: w}
 	u.mustSee("本设备还没有可登录的用户", "连接到中心")
+	if u.sees("点选你的名字登录") {
+		t.Error("with no one to pick, the screen asks to tap a name")
+	}
 	if u.sees("张督导") {
 		t.Fatal("a new tablet lists users before it is connected")
 	}

@@ -36,7 +36,11 @@ func (si *signIn) actions() []fyne.CanvasObject {
 func (si *signIn) buildUI() fyne.CanvasObject {
 	users, err := si.s.wf.Users(si.s.ctx())
 	si.users = users
-	si.split = newSplit(si.s.nav, centred(formWidth, container.NewPadded(wrapped(lang.X("signin.pick", "Tap your name to sign in.")))))
+	hint := lang.X("signin.pick", "Tap your name to sign in.")
+	if err == nil && len(users) == 0 {
+		hint = lang.X("signin.pick.none", "Connect the tablet to the hub first: its users then appear in the list.")
+	}
+	si.split = newSplit(si.s.nav, centred(formWidth, container.NewPadded(wrapped(hint))))
 
 	list := container.NewVBox()
 	switch {
