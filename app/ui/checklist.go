@@ -77,7 +77,7 @@ func (c *checklist) hint() string {
 		for _, sec := range c.subject.Sections {
 			for _, st := range sec.Items {
 				if st.Item.Kind == standard.KindTally {
-					return lang.X("checklist.hint.tally", "Tap an item that does not conform; tap it again to undo. On a counted item each tap counts one more miss: take one back with −.")
+					return lang.X("checklist.hint.tally", "Tap an item that does not conform; tap it again to undo. On a counted item each tap counts one more miss: take one back with the minus button.")
 				}
 			}
 		}

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/dudao-app/dudao/app/flow"
 )
@@ -85,11 +87,24 @@ func showError(w fyne.Window, err error) {
 	if err == nil {
 		return
 	}
-	msg := wrapped(errorMessage(err))
-	detail := caption(err.Error())
-	d := dialog.NewCustom(lang.X("error.title", "Could not complete"), lang.X("dialog.ok", "OK"), container.NewVBox(msg, detail), w)
+	message := errorMessage(err)
+	d := dialog.NewCustom(lang.X("error.title", "Could not complete"), lang.X("dialog.ok", "OK"),
+		container.NewVBox(wrapped(message), errorDetail(message, err)), w)
 	d.Resize(dialogSize(w))
 	d.Show()
+}
+
+// errorDetail is the error's own text, in English and technical, under the
+// message. After a message that ends by pointing at it ("This is not
+// allowed:") it is shown as it is; after one that says everything the
+// supervisor needs, it is folded under Details, for whoever looks after
+// the tablet.
+func errorDetail(message string, err error) fyne.CanvasObject {
+	detail := caption(err.Error())
+	if strings.HasSuffix(message, ":") || strings.HasSuffix(message, "：") {
+		return detail
+	}
+	return widget.NewAccordion(widget.NewAccordionItem(lang.X("error.details", "Details"), detail))
 }
 
 // dialogSize is a dialog's size: wide enough for a wrapped message, never

@@ -434,7 +434,7 @@ func showDeskDialog(w fyne.Window, message string, err error) { deskDialog(w, me
 
 func deskDialog(w fyne.Window, message string, err error) dialog.Dialog {
 	d := dialog.NewCustom(lang.X("error.title", "Could not complete"), lang.X("dialog.ok", "OK"),
-		container.NewVBox(wrapped(message), caption(err.Error())), w)
+		container.NewVBox(wrapped(message), errorDetail(message, err)), w)
 	d.Resize(dialogSize(w))
 	return d
 }

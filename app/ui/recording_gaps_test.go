@@ -49,7 +49,7 @@ func TestChecklistHintOnTally(t *testing.T) {
 	_, w := newApp(t, f, nil, landscape)
 	u := &user{t: t, w: w}
 	startIn(u, "优付通滇池路营业厅", "孙丽")
-	u.mustSee("计数项每点一次记一次未做到，记多了用 − 减回")
+	u.mustSee("计数项每点一次记一次未做到，记多了用减号按钮减回")
 
 	u.tap("客户进门主动招呼")
 	u.tap("客户进门主动招呼")
