@@ -110,7 +110,7 @@ func (db *DB) ungraded(ctx context.Context) ([]string, error) {
 // snapshot; writeGrades checks that nothing changed since.
 func (db *DB) gradeAll(ctx context.Context, ids []string) ([]gradedFacts, error) {
 	out := make([]gradedFacts, len(ids))
-	workers := max(1, min(runtime.GOMAXPROCS(0), readConns, len(ids)/8))
+	workers := max(1, min(runtime.GOMAXPROCS(0), db.readers, len(ids)/8))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {

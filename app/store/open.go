@@ -33,7 +33,7 @@ const (
 
 	defaultBusyTimeout  = 5 * time.Second
 	defaultMaxPhotoSize = 20 << 20
-	readConns           = 4
+	defaultReaders      = 4
 )
 
 // SQLite keeps a statement journal (the pages a savepoint or a statement
@@ -68,9 +68,14 @@ func writeDSN(path string, busy time.Duration) string {
 }
 
 // readDSN configures the read pool. query_only makes a write through it an
-// error instead of a second writer competing for the lock.
-func readDSN(path string, busy time.Duration) string {
-	return fmt.Sprintf("%s?_fk=1&_busy_timeout=%d&_query_only=1&_stmt_cache_size=64", path, busy.Milliseconds())
+// error instead of a second writer competing for the lock. cacheKiB, when
+// positive, bounds each reader's page cache (SQLite's default is 2 MB).
+func readDSN(path string, busy time.Duration, cacheKiB int) string {
+	dsn := fmt.Sprintf("%s?_fk=1&_busy_timeout=%d&_query_only=1&_stmt_cache_size=64", path, busy.Milliseconds())
+	if cacheKiB > 0 {
+		dsn += fmt.Sprintf("&_cache_size=-%d", cacheKiB)
+	}
+	return dsn
 }
 
 // DB is the SQLite store of one device or hub, with its photo directory.
@@ -84,6 +89,8 @@ type DB struct {
 	appVersion   string
 	log          *slog.Logger
 	maxMigration int // apply at most this many migrations; -1 for all (tests only)
+	readers      int // connections of the read pool
+	readCacheKiB int // page cache of each reader; 0 for SQLite's default
 
 	photoNotes photoNotes
 
@@ -116,6 +123,16 @@ func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now
 // WithAppVersion is recorded with each migration applied (default: the
 // module version from the build info).
 func WithAppVersion(v string) Option { return func(db *DB) { db.appVersion = v } }
+
+// WithReaders sets how many connections read at once (default 4), each with
+// its own page cache and prepared statements.
+func WithReaders(n int) Option { return func(db *DB) { db.readers = n } }
+
+// WithReadCache bounds each reader's page cache to kib KiB (SQLite's
+// default: 2 MB). A tablet reads one screen's worth at a time, and pages
+// read again come from the system's file cache, which is shared and given
+// back under pressure; a hub serving managers' queries keeps the default.
+func WithReadCache(kib int) Option { return func(db *DB) { db.readCacheKiB = kib } }
 
 // WithLogger sets the logger for migrations and housekeeping (default: slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.log = l } }
@@ -165,13 +182,16 @@ func Open(path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 
-	r, err := sql.Open(driverName, readDSN(path, db.busy))
+	if db.readers <= 0 {
+		db.readers = defaultReaders
+	}
+	r, err := sql.Open(driverName, readDSN(path, db.busy, db.readCacheKiB))
 	if err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	r.SetMaxOpenConns(readConns)
-	r.SetMaxIdleConns(readConns)
+	r.SetMaxOpenConns(db.readers)
+	r.SetMaxIdleConns(db.readers)
 	if err := r.PingContext(ctx); err != nil {
 		_ = r.Close()
 		_ = w.Close()

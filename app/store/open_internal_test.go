@@ -32,3 +32,31 @@ func TestTemporaryStorageInMemory(t *testing.T) {
 		}
 	}
 }
+
+// A tablet's store reads through fewer connections with a smaller page
+// cache each; the default (a hub's) keeps SQLite's 2 MB.
+func TestReadPoolOptions(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name      string
+		opts      []Option
+		readers   int
+		cacheSize int
+	}{
+		{"default", nil, defaultReaders, -2000},
+		{"tablet", []Option{WithReaders(2), WithReadCache(512)}, 2, -512},
+	} {
+		db, err := Open(filepath.Join(t.TempDir(), "pool.db"), append([]Option{WithLogger(slog.New(slog.DiscardHandler))}, c.opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var size int
+		if err := db.r.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if got := db.r.Stats().MaxOpenConnections; got != c.readers || size != c.cacheSize {
+			t.Errorf("%s: %d readers with cache_size %d, want %d with %d", c.name, got, size, c.readers, c.cacheSize)
+		}
+		db.Close()
+	}
+}

@@ -12,6 +12,11 @@ import (
 	"github.com/dudao-app/dudao/app/store"
 )
 
+// tabletStoreOptions size the database's read side for one person's
+// screens on a device short of memory: two readers (a list and a count at
+// once), each with 512 KiB of page cache instead of SQLite's 2 MB.
+var tabletStoreOptions = []store.Option{store.WithReaders(2), store.WithReadCache(512)}
+
 // openLocal opens the device's database in dir, creating it. With withDemo,
 // a database that holds no hall yet is filled with the demo, so a first
 // start has something real to show; without it (a tablet in service) the
@@ -26,7 +31,7 @@ func openLocal(ctx context.Context, dir string, withDemo bool) (*store.DB, error
 		}
 		path = filepath.Join(dir, "dudao.db")
 	}
-	db, err := store.Open(path)
+	db, err := store.Open(path, tabletStoreOptions...)
 	if err != nil {
 		return nil, err
 	}
