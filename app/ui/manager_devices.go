@@ -16,6 +16,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/dudao-app/dudao/app/admin"
+	dsync "github.com/dudao-app/dudao/app/sync"
 )
 
 // devicesSection lists the region's tablets and managers' desktops with
@@ -183,13 +184,22 @@ func (x *devicesSection) showEnrol() {
 	code.SizeName = theme.SizeNameSubHeadingText
 	code.Selectable = true
 	x.enrolBox.Add(code)
-	x.enrolBox.Add(caption(lang.X("manager.devices.enrol.expires", "Code {{.Code}}, valid once, until {{.Time}}. On the tablet: Settings, Connect to the hub, then scan the code with the camera app and paste its text, or type this text:",
+	x.enrolBox.Add(caption(lang.X("manager.devices.enrol.expires", "Code {{.Code}}, valid once, until {{.Time}}. On the tablet (a new one asks at sign-in; later: Settings, Hub), scan the QR code with the camera app and paste its text:",
 		map[string]any{"Code": e.Code, "Time": formatTime(e.Expires)})))
 	invite := widget.NewLabel(e.Invite)
 	invite.Wrapping = fyne.TextWrapBreak
 	invite.Selectable = true
 	invite.TextStyle.Monospace = true
 	x.enrolBox.Add(invite)
+	// Where pasting is awkward, the short line is typed instead: address,
+	// code and the check of the hub's key.
+	if inv, err := dsync.ParseInvite(e.Invite); err == nil {
+		x.enrolBox.Add(caption(lang.X("manager.devices.enrol.typed", "Or type this line on the tablet:")))
+		typed := widget.NewLabelWithStyle(inv.Typed(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: true})
+		typed.Wrapping = fyne.TextWrapWord
+		typed.Selectable = true
+		x.enrolBox.Add(typed)
+	}
 }
 
 func (x *devicesSection) onEnrol() {

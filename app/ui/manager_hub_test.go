@@ -144,6 +144,14 @@ func TestDeskOverHubDevices(t *testing.T) {
 	if !inviteShown {
 		t.Error("the invite text is not shown beside the QR code")
 	}
+	// The short line to type: address, the code, the 16-character check.
+	typedShown := slices.ContainsFunc(find[*widget.Label](u.root()), func(l *widget.Label) bool {
+		inv, err := dsync.ParseInvite(l.Text)
+		return err == nil && len(inv.Pins) == 0 && strings.Count(l.Text, "-") >= 5
+	})
+	if !typedShown {
+		t.Errorf("the short line to type is not shown; the screen shows %q", allTexts(u))
+	}
 
 	u.tapTableRow("滇池路平板2")
 	u.mustSee("吊销原因")

@@ -26,7 +26,9 @@ func init() {
 The code is single-use and expires (15 minutes unless --valid says
 otherwise). The QR code carries the hub's address, the public-key pins the
 device will trust, and the code; the same text is printed below it for
-pasting. The address is the one serve reported unless --url is given.
+pasting, and then a short line to type where pasting is awkward: the
+address, the code and a 16-character check of the hub's key. The address
+is the one serve reported unless --url is given.
 
 With --manager the device is a manager's desktop: it is bound to that
 manager's account, works in their region, and may call the hub's admin API
