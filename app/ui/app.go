@@ -31,11 +31,23 @@ func Create(a fyne.App, wf flow.Workflow, opts ...Option) fyne.Window {
 	s.nav = newNavigator(s.win)
 	s.useLanguage(preferredLanguage(a.Preferences()))
 	s.nav.reset(newSignIn(s))
+	a.Lifecycle().SetOnExitedForeground(s.flushEdits)
 	if s.sync.enabled() {
 		s.win.SetOnClosed(s.sync.close)
 		s.sync.startTimer()
 	}
 	return s.win
+}
+
+// flushEdits saves what every screen holds unsaved while typing pauses: on
+// Android the app leaving the foreground may be followed by the system
+// killing it.
+func (s *session) flushEdits() {
+	for _, p := range s.nav.stack {
+		if f, ok := p.scr.(withFlush); ok {
+			f.flush()
+		}
+	}
 }
 
 // session is what every screen shares: the app, its one window, the

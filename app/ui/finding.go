@@ -272,6 +272,14 @@ func afterPause(t *time.Timer, d time.Duration, fn func()) *time.Timer {
 	})
 }
 
+// flush saves a note whose automatic save is still waiting for typing to
+// pause.
+func (f *findingScreen) flush() {
+	if f.typing != nil {
+		f.saveNote(true)
+	}
+}
+
 // onLeave saves a typed note before the screen goes: going back must not
 // throw it away, nor wait for typing to pause.
 func (f *findingScreen) onLeave() { f.onSaveNote() }

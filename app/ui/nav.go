@@ -28,6 +28,10 @@ type (
 	// withLeave runs before the screen is popped: the moment to save an
 	// edit that is not saved per keystroke (a note).
 	withLeave interface{ onLeave() }
+	// withFlush saves at once an edit that waits for typing to pause (a
+	// note): leaving the foreground may be the last moment before the
+	// system kills the app.
+	withFlush interface{ flush() }
 	// withBusy keeps the screen on top while it reports busy (work running
 	// off the UI thread on a draft the screens below share).
 	withBusy interface{ busy() bool }

@@ -206,3 +206,26 @@ func TestStaffSignShowsFindings(t *testing.T) {
 	u.tapButton("签名")
 	u.mustSee("已签名确认")
 }
+
+// Leaving the foreground (on Android, possibly the last moment before the
+// system kills the app) saves a note still waiting for typing to pause.
+func TestNoteSavedOnLeavingForeground(t *testing.T) {
+	f := newFixture(t)
+	a, w := newApp(t, f, nil, landscape)
+	u := &user{t: t, w: w}
+	startIn(u, "优付通滇池路营业厅", "孙丽")
+	u.tap("按规定佩戴编号服务证（牌）")
+	u.tapButton("备注和照片")
+	u.typeInto(find[*widget.Entry](u.root())[0], "顾客投诉态度冷淡")
+	lc, ok := a.Lifecycle().(interface{ OnExitedForeground() func() })
+	if !ok || lc.OnExitedForeground() == nil {
+		t.Fatal("the app sets no hook for leaving the foreground")
+	}
+	// No waiting: the typing pause's own save is held in the test's queue,
+	// so only the hook can have saved the note by now.
+	lc.OnExitedForeground()()
+	killed := f.killedCopy()
+	if got := findingsOf(draftOf(t, killed), "孙丽"); len(got) != 1 || got[0].Note != "顾客投诉态度冷淡" {
+		t.Errorf("stored findings after leaving the foreground = %+v, want the note", got)
+	}
+}
