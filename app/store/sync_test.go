@@ -720,6 +720,20 @@ func TestReceiveStaffOfAnotherRegion(t *testing.T) {
 		t.Errorf("another region's staff = %+v, want refused as out of region naming %s", out[0], stranger.ID)
 	}
 
+	// An ID the hub does not hold (a restore from an older backup lost
+	// the person) shows in no other region's reports: it passes.
+	lost := *ins
+	lost.ID = "0190cccc-0000-7000-8000-000000000000"
+	lost.People = slices.Clone(ins.People)
+	lost.People[0].StaffID = "0190dddd-0000-7000-8000-000000000000"
+	lost.People[0].ID = "0190eeee-0000-7000-8000-000000000000"
+	lost.People[0].Findings = nil
+	lost.SealHash, _ = inspect.ComputeSeal(&lost)
+	out, err = h.db.Receive(ctx, h.dev, []store.Incoming{{Inspection: &lost}})
+	if err != nil || out[0].Status != store.Stored {
+		t.Errorf("inspection of someone the hub does not hold = %+v, %v; want stored", out, err)
+	}
+
 	moved := h.alice
 	moved.HallID = farHall.ID
 	if _, err := h.db.UpsertStaff(ctx, moved); err != nil {

@@ -411,30 +411,36 @@ func (tx *Tx) receiveOne(ctx context.Context, dev DeviceAccount, in Incoming, no
 }
 
 // staffSeenInRegion refuses (ErrOutOfRegion) a member of staff the device
-// could not have been given: one who is not in its region now and never was
-// (the change log records the region of every version of a staff row the
-// hub has served). A person moved to another region after the inspection
-// was made, or removed since, still passes, so that a tablet that was
-// offline meanwhile is not refused a true record.
+// could not have been given: one the hub has in another region now, and
+// whom its change log (the region of every version of a staff row the hub
+// served) never had in the device's region. A person moved to another
+// region after the inspection was made still passes, so a tablet that was
+// offline meanwhile is not refused a true record; so does an ID the hub
+// does not hold at all (removed since, or lost by a restore from a backup
+// older than the tablet's roster), which no other region's reports can
+// show.
 func (tx *Tx) staffSeenInRegion(ctx context.Context, staffID, region string) error {
 	key := "staff\x00" + staffID + "\x00" + region
 	if tx.known[key] {
 		return nil
 	}
-	var now, ever bool
-	if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM staff s JOIN halls h ON h.id = s.hall_id
-		WHERE s.id = ? AND h.region_id = ?)`, staffID, region).Scan(&now); err != nil {
+	var now string
+	err := tx.tx.QueryRowContext(ctx, `SELECT h.region_id FROM staff s JOIN halls h ON h.id = s.hall_id
+		WHERE s.id = ?`, staffID).Scan(&now)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
 		return translate(err)
-	}
-	if !now {
+	case now != region:
 		// Rare (a transfer or a forged record), so the log's scan of the
 		// region's changes is paid only then.
+		var ever bool
 		if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_changes
 			WHERE region_id = ? AND kind = 'staff' AND entity_id = ?)`, region, staffID).Scan(&ever); err != nil {
 			return translate(err)
 		}
 		if !ever {
-			return fmt.Errorf("%w: not on this region's roster on the hub", ErrOutOfRegion)
+			return fmt.Errorf("%w: on another region's roster on the hub, never on this one's", ErrOutOfRegion)
 		}
 	}
 	tx.noteKnown(key)
