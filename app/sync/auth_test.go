@@ -84,6 +84,8 @@ func TestAuthMatrix(t *testing.T) {
 				}
 			}},
 		{name: "newer app", method: "POST", path: "/v1/pull", token: tokA, version: v + 1, body: pullBody, status: 400, code: dsync.CodeHubTooOld},
+		// A version-1 app (before amendments carried seq) is still served.
+		{name: "version 1 app", method: "POST", path: "/v1/pull", token: tokA, version: 1, body: pullBody, status: 200},
 		{name: "other region's hall", method: "POST", path: "/v1/push", token: tokB, version: v, body: pushA, status: 200,
 			check: func(t *testing.T, env *dsync.Envelope, _ http.Header) {
 				var res dsync.PushResult

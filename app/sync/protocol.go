@@ -25,9 +25,15 @@ import (
 
 // Protocol versions. A hub answers versions MinVersion to Version; an older
 // app is told to update (HTTP 426) instead of being fed data it might
-// misread.
+// misread, a newer one that the hub is too old.
+//
+// Version 2: amendments carry seq, their place in the order their device
+// made them, and seal it; the enrol answer lists the hub's pins (for the
+// typed short form). A version-1 hub would drop seq, find the seal broken
+// and refuse every numbered amendment, so a version-2 app must not talk to
+// it. Version-1 apps send no seq, which this hub takes as before.
 const (
-	Version    = 1
+	Version    = 2
 	MinVersion = 1
 	// Marker is in every envelope: a reply without it is not the hub's.
 	Marker = "dudao-sync"
