@@ -800,16 +800,21 @@ type photoJob struct {
 
 // retryParked says whether a parked record goes out again without a person
 // asking for it (the pending list's Try again): only when what refused it
-// may have gone away by itself. An amendment refused because the hub did
-// not hold its inspection yet (not_found), and a record this device could
-// not read (local_problem: its storage may be back), are tried at every
-// sync; any other refusal only when this sync pulled changes of the hub's
-// master data (a roster or region change may be its fix). Sent again
-// otherwise, it would only be refused again, at every sync, with the hub
-// logging each refusal.
-func retryParked(it store.OutboxItem, masterChanged bool) bool {
-	switch Code(it.ReasonCode) {
-	case CodeNotFound, CodeLocalProblem:
+// may have gone away by itself. A record this device could not read
+// (local_problem: its storage may be back) is tried at every sync, and so
+// is an amendment the hub refused for not holding its inspection
+// (not_found) while that inspection is on its way (not parked or
+// quarantined itself: then the amendment waits with it). Any other refusal
+// waits for a sync that pulled changes of the hub's master data (a roster
+// or region change may be its fix). Sent again otherwise, it would only be
+// refused again, at every sync, with the hub logging each refusal.
+// inspectionWaits reports whether the inspection of an amendment is parked
+// or quarantined.
+func retryParked(it store.OutboxItem, masterChanged bool, inspectionWaits func(amendmentID string) bool) bool {
+	switch {
+	case Code(it.ReasonCode) == CodeLocalProblem:
+		return true
+	case Code(it.ReasonCode) == CodeNotFound && it.Key.Kind == store.KindAmendment && !inspectionWaits(it.Key.ID):
 		return true
 	}
 	return masterChanged
@@ -833,9 +838,26 @@ func (s *syncRun) pushAndUpload() error {
 	if s.retried == nil {
 		s.retried = map[string]bool{}
 	}
+	waiting := map[string]bool{} // parked or quarantined: an amendment of one waits with it
+	for _, it := range all {
+		if it.State == store.OutboxParked {
+			waiting[it.Key.ID] = true
+		}
+	}
+	quarantined, err := c.st.Outbox(s.ctx, store.OutboxQuarantined)
+	if err != nil {
+		return localError(CodeLocalProblem, err)
+	}
+	for _, it := range quarantined {
+		waiting[it.Key.ID] = true
+	}
+	inspectionWaits := func(amendmentID string) bool {
+		a, err := c.st.Amendment(s.ctx, amendmentID)
+		return err == nil && waiting[a.InspectionID]
+	}
 	items := all[:0:0]
 	for _, it := range all {
-		if it.State == store.OutboxParked && (s.retried[it.Key.ID] || !retryParked(it, masterChanged)) {
+		if it.State == store.OutboxParked && (s.retried[it.Key.ID] || !retryParked(it, masterChanged, inspectionWaits)) {
 			continue
 		}
 		s.retried[it.Key.ID] = true

@@ -412,9 +412,10 @@ func TestHubRefusesInvalidFindings(t *testing.T) {
 }
 
 // An amendment refused because the hub does not hold its inspection
-// (not_found) may go through by itself once the inspection is there, so it
-// is tried at every sync; the inspection, refused as invalid, is not.
-func TestParkedAmendmentTriedAgain(t *testing.T) {
+// (not_found) waits with its inspection while that is parked: neither goes
+// out again by itself. Once a person puts the inspection back in line, the
+// amendment follows it without being asked.
+func TestParkedAmendmentWaitsForItsInspection(t *testing.T) {
 	h := startHub(t, dsync.HubOptions{})
 	tb := h.newTablet(t, "甲", h.region, clientOpts(t))
 	ins := &inspect.Inspection{HallID: h.halls[0].ID, SupervisorID: h.sup.ID, DeviceID: tb.client.DeviceID(),
@@ -427,21 +428,31 @@ func TestParkedAmendmentTriedAgain(t *testing.T) {
 	amend := &inspect.Amendment{InspectionID: ins.ID, OriginalHash: hash, Reason: "撤销", AuthorID: h.sup.ID,
 		DeviceID: tb.client.DeviceID(), Changes: []inspect.Change{{PersonID: ins.People[0].ID, ItemID: "C1.1"}}}
 	must(t, tb.db.AddAmendment(ctx, amend))
-	attempts := map[string]int{}
+	attempts := func() (int, int) {
+		t.Helper()
+		items, err := tb.client.Pending(ctx)
+		must(t, err)
+		n := map[string]int{}
+		for _, it := range items {
+			n[it.Key.ID] = it.Attempts
+		}
+		return n[ins.ID], n[amend.ID]
+	}
 	for sync := 1; sync <= 3; sync++ {
 		rep, err := tb.client.Sync(ctx)
 		must(t, err)
-		items, err := tb.client.Pending(ctx)
-		must(t, err)
-		for _, it := range items {
-			attempts[it.Key.ID] = it.Attempts
-		}
 		if sync == 1 && rep.Parked != 2 {
 			t.Fatalf("report = %+v, want the inspection and its amendment parked", rep)
 		}
 	}
-	if attempts[ins.ID] != 1 || attempts[amend.ID] != 3 {
-		t.Errorf("attempts after three syncs: inspection %d, amendment %d; want 1 and 3", attempts[ins.ID], attempts[amend.ID])
+	if i, a := attempts(); i != 1 || a != 1 {
+		t.Errorf("attempts after three syncs: inspection %d, amendment %d; want 1 and 1", i, a)
+	}
+	must(t, tb.client.Requeue(ctx, ins.ID))
+	_, err = tb.client.Sync(ctx)
+	must(t, err)
+	if i, a := attempts(); i != 2 || a != 2 {
+		t.Errorf("after Try again on the inspection: attempts %d and %d, want 2 and 2", i, a)
 	}
 }
 
