@@ -204,10 +204,18 @@ const notePause = 800 * time.Millisecond
 
 func (f *findingScreen) onNoteChanged(string) {
 	f.noteState.Hide()
-	f.typing = afterPause(f.typing, notePause, f.onNotePause)
+	var t *time.Timer
+	t = afterPause(f.typing, notePause, func() { f.onNotePause(t) })
+	f.typing = t
 }
 
-func (f *findingScreen) onNotePause() {
+// onNotePause saves once typing paused. A pause whose save was already
+// queued when typing went on, or the screen was left (which saved), is
+// stale: the newer timer, or the leaving, has the note.
+func (f *findingScreen) onNotePause(fired *time.Timer) {
+	if f.typing != fired {
+		return
+	}
 	f.typing = nil
 	f.saveNote(true)
 }

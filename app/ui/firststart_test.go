@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 	"time"
@@ -45,4 +46,34 @@ func TestNewTabletConnectsFromSignIn(t *testing.T) {
 	u.enrol(hub.TypedInvite("新平板", demoRegion(t, f)))
 	u.mustSee("张督导")
 	u.signIn()
+}
+
+// A tablet connected to the hub whose first sync has not brought the users
+// yet says so, and offers no form to connect it to another hub to whoever
+// holds it (that is for someone signed in).
+func TestConnectedTabletWaitsForUsers(t *testing.T) {
+	f := newFixture(t)
+	hub := hubtest.FromCopy(t, f.db)
+	db, err := store.Open(filepath.Join(t.TempDir(), "new-tablet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	wf, err := flow.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sy := flow.NewSync(wf, dsync.ClientOptions{BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond})
+	if err := sy.Enrol(context.Background(), hub.Invite("新平板", demoRegion(t, f))); err != nil {
+		t.Fatal(err)
+	}
+	hub.Stop() // the first sync cannot happen
+	w := ui.Create(test.NewTempApp(t), wf, ui.WithSync(sy))
+	t.Cleanup(func() { closeWindow(w) })
+	w.Resize(landscape)
+	u := &user{t: t, w: w}
+	u.mustSee("首次同步后用户会出现在这里")
+	if findButton(u.root(), "连接到中心") != nil {
+		t.Error("a connected tablet offers to connect to a hub before anyone signs in")
+	}
 }

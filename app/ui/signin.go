@@ -48,7 +48,14 @@ func (si *signIn) buildUI() fyne.CanvasObject {
 		list.Add(errorText(lang.X("signin.error.users", "Could not read the users of this device:") + " " + err.Error()))
 	case len(users) == 0:
 		list.Add(wrapped(lang.X("signin.empty", "No one can sign in on this device yet. Users come from the hub when the tablet is enrolled.")))
-		if si.s.sync.enabled() {
+		switch {
+		case si.s.sync.enrolled():
+			// Connected, before the first sync has brought the users. The
+			// form is not offered here: connecting to another hub is for
+			// someone signed in.
+			list.Add(caption(lang.X("signin.waiting", "This tablet is connected to the hub; its users arrive with the first sync.")))
+			si.s.sync.watch(si, si.afterSync)
+		case si.s.sync.enabled():
 			// A new tablet: connecting it to the hub is the only way on,
 			// so the form is here rather than behind a sign-in.
 			list.Add(widget.NewSeparator())
