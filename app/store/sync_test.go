@@ -137,8 +137,19 @@ func TestMasterChangesByRegion(t *testing.T) {
 	if !slices.ContainsFunc(p.Batch.Staff, func(s store.Staff) bool { return s.ID == f.alice.ID }) {
 		t.Errorf("other region does not get alice: %+v", p.Batch.Staff)
 	}
-	if _, err := f.db.MasterChanges(ctx, "", 0, 0); !errors.Is(err, store.ErrInvalid) {
-		t.Errorf("no region: %v", err)
+	// No region: a manager's desktop over every region gets both regions'
+	// halls and staff.
+	p, err = f.db.MasterChanges(ctx, "", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regions := map[string]bool{}
+	for _, h := range p.Batch.Halls {
+		regions[h.RegionID] = true
+	}
+	if !regions[other.ID] || !regions[f.region.ID] || len(p.Batch.Regions) < 2 ||
+		!slices.ContainsFunc(p.Batch.Staff, func(s store.Staff) bool { return s.ID == f.alice.ID }) {
+		t.Errorf("every region: regions %+v, halls of %v", p.Batch.Regions, regions)
 	}
 }
 

@@ -23,18 +23,16 @@ const DefaultMasterPage = 1000
 // state, or a tombstone when it was deleted or left the region. Every hall a
 // returned staff member works in and every region a returned record belongs
 // to is included, so the page applies on its own whatever came before it.
-// It reads one snapshot.
+// It reads one snapshot. An empty regionID is every region: the desktop of a
+// manager over every region (a tablet always has a region).
 func (db *DB) MasterChanges(ctx context.Context, regionID string, after int64, limit int) (MasterPage, error) {
-	if regionID == "" {
-		return MasterPage{}, fmt.Errorf("master changes: %w: no region", ErrInvalid)
-	}
 	if limit <= 0 || limit > 10*DefaultMasterPage {
 		limit = DefaultMasterPage
 	}
 	page := MasterPage{Last: after}
 	err := db.readTx(ctx, func(q querier) error {
 		rows, err := q.QueryContext(ctx, `SELECT seq, kind, entity_id FROM sync_changes
-			WHERE seq > ?1 AND (region_id = ?2 OR region_id IS NULL) ORDER BY seq LIMIT ?3`, after, regionID, limit)
+			WHERE seq > ?1 AND (region_id = ?2 OR region_id IS NULL OR ?2 = '') ORDER BY seq LIMIT ?3`, after, regionID, limit)
 		if err != nil {
 			return translate(err)
 		}
@@ -74,10 +72,13 @@ func (db *DB) MasterChanges(ctx context.Context, regionID string, after int64, l
 type masterReader struct {
 	ctx     context.Context
 	q       querier
-	region  string
+	region  string // "" for every region
 	b       MasterBatch
 	emitted map[MasterKey]bool
 }
+
+// in reports whether a record of region r is the device's to see.
+func (m *masterReader) in(r string) bool { return m.region == "" || r == m.region }
 
 // add emits the record's current state when it is in the region. changed
 // says the change log named it: then a record out of the region becomes a
@@ -105,7 +106,7 @@ func (m *masterReader) load(k MasterKey) (bool, error) {
 	ctx, q := m.ctx, m.q
 	switch k.Kind {
 	case MasterRegion:
-		if k.ID != m.region {
+		if !m.in(k.ID) {
 			return false, nil
 		}
 		var r Region
@@ -121,7 +122,7 @@ func (m *masterReader) load(k MasterKey) (bool, error) {
 		var h Hall
 		err := q.QueryRowContext(ctx, "SELECT id, region_id, code, name FROM halls WHERE id = ?", k.ID).
 			Scan(&h.ID, &h.RegionID, &h.Code, &h.Name)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && h.RegionID != m.region {
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !m.in(h.RegionID) {
 			return false, nil
 		} else if err != nil {
 			return false, translate(err)
@@ -142,7 +143,7 @@ func (m *masterReader) load(k MasterKey) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if region != m.region {
+		if !m.in(region) {
 			return false, nil
 		}
 		if err := m.add(MasterKey{MasterHall, s.HallID}, false); err != nil {
@@ -154,7 +155,7 @@ func (m *masterReader) load(k MasterKey) (bool, error) {
 		var u UserRecord
 		err := q.QueryRowContext(ctx, "SELECT "+userCols+", pin_hash FROM users WHERE id = ?", k.ID).
 			Scan(&u.ID, &u.Name, &u.Username, &u.Role, &u.RegionID, &u.Disabled, &u.PinHash)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && u.RegionID != "" && u.RegionID != m.region {
+		if errors.Is(err, sql.ErrNoRows) || err == nil && u.RegionID != "" && !m.in(u.RegionID) {
 			return false, nil
 		} else if err != nil {
 			return false, translate(err)

@@ -503,3 +503,28 @@ func TestSyncThroughRateLimit(t *testing.T) {
 	}
 	checkDelivered(t, h, tb)
 }
+
+// The desktop of a manager over every region (no region of its own) pulls
+// every region's master data, so its first sync brings the users who sign
+// in on it; it used to fail with "no region".
+func TestAllRegionsDesktopPulls(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	mgr, err := h.db.AddUser(ctx, store.User{Name: "王总", Username: "wang", Role: store.RoleManager}, "1357")
+	must(t, err)
+	enr, err := dsync.NewDeviceEnrolment(ctx, h.db, store.Device{Name: "王总的电脑", UserID: mgr.ID}, time.Now().Add(time.Hour))
+	must(t, err)
+	db := newTabletDB(t)
+	c, err := dsync.Enrol(ctx, db, dsync.Invite{URL: h.url, Pins: h.keys.Pins, Code: enr.Code}, clientOpts(t))
+	must(t, err)
+	if _, err := c.Sync(ctx); err != nil {
+		t.Fatalf("first sync of the desktop: %v", err)
+	}
+	halls, err := db.Halls(ctx)
+	must(t, err)
+	if len(halls) != len(h.halls)+1 {
+		t.Errorf("the desktop holds %d halls, want every region's %d", len(halls), len(h.halls)+1)
+	}
+	if _, err := db.Authenticate(ctx, "wang", "1357"); err != nil {
+		t.Errorf("the manager cannot sign in on the desktop: %v", err)
+	}
+}
