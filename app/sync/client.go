@@ -220,7 +220,7 @@ func Enrol(ctx context.Context, st store.TabletStore, inv Invite, opt ClientOpti
 		if opt.Transport != nil {
 			return nil, localError(CodeLocalProblem, errors.New("a typed invite is checked against the hub's HTTPS certificate, and this carrier has none"))
 		}
-		checked = &checkedTransport{url: inv.URL, check: NormaliseCode(inv.Check), opt: c.opt.TransportOptions}
+		checked = &checkedTransport{url: inv.URL, code: NormaliseCode(inv.Code), check: NormaliseCode(inv.Check), opt: c.opt.TransportOptions}
 		c.tr = checked
 	} else {
 		c.tr = c.transport()
@@ -285,10 +285,10 @@ func Enrol(ctx context.Context, st store.TabletStore, inv Invite, opt ClientOpti
 // chain verified against it); from then on it is an HTTPS transport pinned
 // to that key, as one made from a URI invite's pins is.
 type checkedTransport struct {
-	url, check string
-	opt        TransportOptions
-	pin        string // the matched pin, once known
-	tr         Transport
+	url, code, check string
+	opt              TransportOptions
+	pin              string // the matched pin, once known
+	tr               Transport
 }
 
 func (t *checkedTransport) Do(ctx context.Context, c *Call) (*Envelope, error) {
@@ -332,7 +332,7 @@ func (t *checkedTransport) matchPin(ctx context.Context) (string, error) {
 		// makes the hub trusted.
 		InsecureSkipVerify: true,
 		VerifyConnection: func(cs tls.ConnectionState) (err error) {
-			pin, err = verifyChecked(cs.PeerCertificates, t.check)
+			pin, err = verifyChecked(cs.PeerCertificates, t.code, t.check)
 			return err
 		},
 	})

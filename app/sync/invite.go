@@ -73,7 +73,7 @@ func (i Invite) Typed() string {
 	}
 	check := i.Check
 	if check == "" && len(i.Pins) > 0 {
-		check, _ = pinCheck(i.Pins[0])
+		check, _ = pinCheck(i.Code, i.Pins[0])
 	}
 	return addr + "  " + groupFours(NormaliseCode(i.Code)) + "  " + groupFours(NormaliseCode(check))
 }
@@ -88,16 +88,27 @@ const (
 // forgives the same typing mistakes in both.
 var checkEncoding = base32.NewEncoding(codeAlphabet).WithPadding(base32.NoPadding)
 
-// pinCheck is what a typed invite carries instead of a pin: the first 80
-// bits of the pin's SHA-256, 16 characters. Forging a key whose pin has the
-// same first 80 bits is a second-preimage search of 2^80 hashes, far beyond
-// reach within an enrolment code's life.
-func pinCheck(pin string) (string, error) {
+// pinCheck is what a typed invite carries instead of a pin: 80 bits, 16
+// characters, of a SHA-256 over the enrolment code and the pin's key hash
+// (keyCheck). Bound to the code, a check is good for one enrolment: forging
+// a key that matches it is a second-preimage search of 2^80 hashes that
+// would have to finish within that code's life, and a check seen once says
+// nothing about the next one.
+func pinCheck(code, pin string) (string, error) {
 	sum, err := pinSum(pin)
 	if err != nil {
 		return "", err
 	}
-	return sumCheck(sum), nil
+	return keyCheck(code, sum), nil
+}
+
+// keyCheck is the check of the key whose SubjectPublicKeyInfo hashes to
+// keySum, for the enrolment code code.
+func keyCheck(code string, keySum []byte) string {
+	h := sha256.New()
+	h.Write([]byte("dudao-check\x00" + NormaliseCode(code) + "\x00"))
+	h.Write(keySum)
+	return sumCheck(h.Sum(nil))
 }
 
 func sumCheck(sum []byte) string { return checkEncoding.EncodeToString(sum[:checkChars*5/8]) }

@@ -418,14 +418,15 @@ func verifyPinned(certs []*x509.Certificate, pins []string) error {
 	return nil
 }
 
-// verifyChecked is verifyPinned for a typed invite, which carries a pin's
-// check instead of the pin: the chain is accepted when one of its
-// certificates has a public key of that check and the chain verifies with
-// that key pinned. It returns the pin, which the tablet pins from then on.
-func verifyChecked(certs []*x509.Certificate, check string) (string, error) {
+// verifyChecked is verifyPinned for a typed invite, which carries a key's
+// check for its code instead of the pin: the chain is accepted when one of
+// its certificates has a public key of that check and the chain verifies
+// with that key pinned. It returns the pin, which the tablet pins from then
+// on.
+func verifyChecked(certs []*x509.Certificate, code, check string) (string, error) {
 	for _, c := range certs {
 		sum := sha256.Sum256(c.RawSubjectPublicKeyInfo)
-		if sumCheck(sum[:]) == check {
+		if keyCheck(code, sum[:]) == check {
 			pin := CertPin(c)
 			return pin, verifyPinned(certs, []string{pin})
 		}

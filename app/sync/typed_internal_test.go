@@ -28,23 +28,23 @@ func TestVerifyChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check, err := pinCheck(k.Pins[0])
+	check, err := pinCheck("ABCD-EFGH-JKMN", k.Pins[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pin, err := verifyChecked(chain(k), check); err != nil || pin != k.Pins[0] {
+	if pin, err := verifyChecked(chain(k), "ABCDEFGHJKMN", check); err != nil || pin != k.Pins[0] {
 		t.Errorf("the hub's own chain: pin %q, %v; want %q", pin, err, k.Pins[0])
 	}
 	// Another hub's leaf presented with this hub's CA: the check matches
 	// the CA, and the chain still does not verify.
 	mixed := []*x509.Certificate{chain(other)[0], chain(k)[1]}
-	if _, err := verifyChecked(mixed, check); !errors.Is(err, ErrCertChanged) {
+	if _, err := verifyChecked(mixed, "ABCDEFGHJKMN", check); !errors.Is(err, ErrCertChanged) {
 		t.Errorf("foreign leaf accepted: %v", err)
 	}
-	if _, err := verifyChecked(chain(other), check); !errors.Is(err, ErrCertChanged) {
+	if _, err := verifyChecked(chain(other), "ABCDEFGHJKMN", check); !errors.Is(err, ErrCertChanged) {
 		t.Errorf("another hub accepted: %v", err)
 	}
-	if _, err := verifyChecked(nil, check); !errors.Is(err, ErrCertChanged) {
+	if _, err := verifyChecked(nil, "ABCDEFGHJKMN", check); !errors.Is(err, ErrCertChanged) {
 		t.Errorf("no certificate accepted: %v", err)
 	}
 }

@@ -2,6 +2,9 @@ package sync_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,29 +15,44 @@ import (
 	dsync "github.com/dudao-app/dudao/app/sync"
 )
 
-// A pin whose SHA-256 starts with the bytes that base32 writes as
-// ABCDEFGHIJKLMNOP, which in the code's alphabet is 0123456789ABCDEF.
+// vectorCheck is any well-formed check, for parsing alone.
 const (
 	vectorPin   = "sha256/AEQyFMdCVLY1zwAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 	vectorCheck = "0123456789ABCDEF"
 	otherPin    = "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 )
 
+// checkFor is the check of a pin for a code as documented: the first 80 bits
+// of SHA-256("dudao-check" NUL code NUL key hash), in the code's alphabet.
+func checkFor(code, pin string) string {
+	sum, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(pin, "sha256/"))
+	if err != nil {
+		panic(err)
+	}
+	h := sha256.Sum256(append([]byte("dudao-check\x00"+code+"\x00"), sum...))
+	return base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadding(base32.NoPadding).EncodeToString(h[:10])
+}
+
 func TestTypedInvite(t *testing.T) {
 	inv := dsync.Invite{URL: "https://10.1.2.3:8443", Pins: []string{vectorPin, otherPin}, Code: "ABCD-EFGH-JKMN"}
 	typed := inv.Typed()
-	if want := "10.1.2.3:8443  ABCD-EFGH-JKMN  0123-4567-89AB-CDEF"; typed != want {
+	check := checkFor("ABCDEFGHJKMN", vectorPin)
+	if want := "10.1.2.3:8443  ABCD-EFGH-JKMN  " + check[:4] + "-" + check[4:8] + "-" + check[8:12] + "-" + check[12:]; typed != want {
 		t.Fatalf("Typed() = %q, want %q", typed, want)
 	}
-	want := dsync.Invite{URL: inv.URL, Code: inv.Code, Check: vectorCheck}
 	back, err := dsync.ParseInvite(typed)
-	if err != nil || !sameInvite(back, want) {
+	if err != nil || !sameInvite(back, dsync.Invite{URL: inv.URL, Code: inv.Code, Check: check}) {
 		t.Fatalf("ParseInvite(%q) = %+v, %v", typed, back, err)
 	}
 	if back.Typed() != typed || back.String() != typed {
 		t.Errorf("a typed invite writes back as %q and %q", back.Typed(), back.String())
 	}
+	// The same hub's check differs from one code to the next.
+	if other := (dsync.Invite{URL: inv.URL, Pins: inv.Pins, Code: "ABCD-EFGH-JKMP"}).Typed(); other[len(other)-19:] == typed[len(typed)-19:] {
+		t.Errorf("two codes of one hub give the same check: %q and %q", typed, other)
+	}
 
+	want := dsync.Invite{URL: inv.URL, Code: inv.Code, Check: vectorCheck}
 	for _, s := range []string{
 		"  https://10.1.2.3:8443   abcd-efgh-jkmn\t0123-4567-89ab-cdef \n",
 		"HTTPS://10.1.2.3:8443/ ABCD-EFGH-JKMN 0123-4567-89AB-CDEF",
