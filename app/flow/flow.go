@@ -88,6 +88,10 @@ type Workflow interface {
 	SignStaff(ctx context.Context, d *Draft, personID string, png []byte, disagreement string) error
 	// Seal needs the supervisor's signature; it returns the seal hash.
 	Seal(ctx context.Context, user User, d *Draft) (string, error)
+	// CanTakeOver reports whether a draft's supervisor can no longer sign
+	// in on this device; TakeOver then makes user its supervisor.
+	CanTakeOver(ctx context.Context, d *Draft) (bool, error)
+	TakeOver(ctx context.Context, user User, d *Draft) error
 
 	// Corrections after sealing.
 	Amend(ctx context.Context, user User, inspectionID, reason string, changes []inspect.Change) (*inspect.Amendment, error)

@@ -354,3 +354,51 @@ func (f *Flow) Amend(ctx context.Context, user User, inspectionID, reason string
 	f.log.Info("inspection amended", "inspection", ins.ID, "amendment", a.ID)
 	return a, nil
 }
+
+// CanTakeOver reports whether the supervisor who started d can no longer
+// sign in on this device (removed, or disabled): then nobody could finish
+// it, and its findings would never be sealed nor reach the hub.
+func (f *Flow) CanTakeOver(ctx context.Context, d *Draft) (bool, error) {
+	if writable(d) != nil {
+		return false, nil
+	}
+	users, err := f.Users(ctx)
+	if err != nil {
+		return false, err
+	}
+	return !slices.ContainsFunc(users, func(u User) bool { return u.ID == d.Inspection.SupervisorID }), nil
+}
+
+// TakeOver makes user the supervisor of a draft whose own supervisor can no
+// longer sign in here (CanTakeOver), so that it can still be finished and
+// sealed. Its findings stay as they are; a signature of the previous
+// supervisor is dropped, since the new one signs for themselves. A draft
+// whose supervisor can still sign in stays theirs (ErrNotOwner).
+func (f *Flow) TakeOver(ctx context.Context, user User, d *Draft) error {
+	const op = "take over the draft"
+	if err := writable(d); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if user.ID == "" {
+		return fmt.Errorf("%s: %w", op, ErrNotOwner)
+	}
+	if d.OwnedBy(user) {
+		return nil
+	}
+	can, err := f.CanTakeOver(ctx, d)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if !can {
+		return fmt.Errorf("%s: %w", op, ErrNotOwner)
+	}
+	previous := d.Inspection.SupervisorID
+	if err := f.db.ReassignDraft(ctx, d.Inspection.ID, user.ID); err != nil {
+		return draftErr(op, err)
+	}
+	d.Inspection.SupervisorID = user.ID
+	d.Inspection.Signatures = slices.DeleteFunc(slices.Clone(d.Inspection.Signatures), func(x inspect.Signature) bool {
+		return x.Role == inspect.SignerSupervisor && x.PersonID == previous
+	})
+	return nil
+}

@@ -1,6 +1,7 @@
 package flow_test
 
 import (
+	"database/sql"
 	"testing"
 
 	"github.com/dudao-app/dudao/app/flow"
@@ -57,5 +58,52 @@ func TestOnlyTheOwnerSignsAndSeals(t *testing.T) {
 	}
 	if _, err := e.flow.Seal(ctx, e.sup, d); err != nil {
 		t.Fatalf("the owner seals: %v", err)
+	}
+}
+
+// A draft whose supervisor can no longer sign in on the tablet (disabled or
+// removed) would never be finished; another user takes it over, signs it as
+// themselves and seals it. While its supervisor can still sign in, nobody
+// else can take it.
+func TestTakeOverAbandonedDraft(t *testing.T) {
+	e := newEnv(t)
+	d := e.start(e.sup, hallA, "李娜")
+	if err := e.flow.SignSupervisor(ctx, e.sup, d, signaturePNG(t)); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.flow.Open(ctx, d.Inspection.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if can, err := e.flow.CanTakeOver(ctx, other); err != nil || can {
+		t.Fatalf("CanTakeOver while its supervisor is on the tablet = %v, %v", can, err)
+	}
+	wantErr(t, e.flow.TakeOver(ctx, e.sup2, other), flow.ErrNotOwner)
+
+	raw, err := sql.Open("sqlite3", e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("UPDATE users SET disabled = 1 WHERE id = ?", e.sup.ID); err != nil {
+		t.Fatal(err)
+	}
+	if can, err := e.flow.CanTakeOver(ctx, other); err != nil || !can {
+		t.Fatalf("CanTakeOver once its supervisor is disabled = %v, %v", can, err)
+	}
+	if err := e.flow.TakeOver(ctx, e.sup2, other); err != nil {
+		t.Fatal(err)
+	}
+	stored := e.stored(d.Inspection.ID)
+	if stored.SupervisorID != e.sup2.ID || len(stored.Signatures) != 0 || len(stored.People) != len(d.Inspection.People) {
+		t.Fatalf("after the takeover: supervisor %s, signatures %+v", stored.SupervisorID, stored.Signatures)
+	}
+	_, err = e.flow.Seal(ctx, e.sup2, other)
+	wantErr(t, err, flow.ErrUnsigned)
+	if err := e.flow.SignSupervisor(ctx, e.sup2, other, signaturePNG(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.flow.Seal(ctx, e.sup2, other); err != nil {
+		t.Fatalf("the new supervisor seals: %v", err)
 	}
 }

@@ -56,6 +56,7 @@ type Store interface {
 	SaveFinding(ctx context.Context, inspectionID, personID string, f *inspect.Finding) error
 	DeleteFinding(ctx context.Context, inspectionID, personID, itemID string) error
 	SaveSignature(ctx context.Context, inspectionID string, s inspect.Signature) error
+	ReassignDraft(ctx context.Context, inspectionID, supervisorID string) error
 	Seal(ctx context.Context, inspectionID string, at time.Time) (string, error)
 	ImportSealed(ctx context.Context, ins *inspect.Inspection) (bool, error)
 	Inspection(ctx context.Context, id string) (*inspect.Inspection, error)

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -194,7 +195,7 @@ func TestOthersDraftReadOnly(t *testing.T) {
 	}
 	u.tap(formatted(d.Inspection.StartedAt) + " · 王督导")
 	u.mustSee("这份草稿属于王督导", "草稿", staff[0].Name)
-	for _, b := range []string{"检查并封存", "添加人员", "封存督导记录", "签名或提出异议", "修正"} {
+	for _, b := range []string{"检查并封存", "添加人员", "封存督导记录", "签名或提出异议", "修正", "接手这份草稿"} {
 		if findButton(u.root(), b) != nil {
 			t.Errorf("another's draft offers %q", b)
 		}
@@ -294,4 +295,54 @@ func cutOff(o fyne.CanvasObject) []string {
 // formatted is a time as the screens show it.
 func formatted(t time.Time) string {
 	return t.In(inspect.HallZone).Format("2006-01-02 15:04")
+}
+
+// A draft whose supervisor can no longer sign in on the tablet is offered
+// for taking over; taken over, it opens for editing as the user's own.
+func TestTakeOverAbandonedDraftFromHistory(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	wang, err := f.wf.SignIn(ctx, "supervisor2", "2468")
+	if err != nil {
+		t.Fatal(err)
+	}
+	halls, err := f.wf.Halls(ctx, wang, "北京路")
+	if err != nil || len(halls) == 0 {
+		t.Fatalf("halls %v, %v", halls, err)
+	}
+	staff, err := f.wf.OnDuty(ctx, wang, halls[0].ID)
+	if err != nil || len(staff) == 0 {
+		t.Fatalf("staff %v, %v", staff, err)
+	}
+	d, err := f.wf.Start(ctx, wang, halls[0].ID, []string{staff[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite3", f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("UPDATE users SET disabled = 1 WHERE id = ?", wang.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	_, w := newApp(t, f, nil, landscape)
+	u := &user{t: t, w: w}
+	u.signIn()
+	u.tapButton("历史记录")
+	for _, s := range find[*widget.Select](u.root()) {
+		if s.Selected == "全部状态" {
+			choose(t, s, "草稿")
+		}
+	}
+	u.tap(formatted(d.Inspection.StartedAt) + " · 王督导")
+	u.mustSee("王督导 已不能在本平板上登录")
+	u.tapButton("接手这份草稿")
+	u.tapButton("接手")
+	u.mustSee("检查并封存", staff[0].Name)
+	got, err := f.wf.Open(ctx, d.Inspection.ID)
+	if err != nil || got.Inspection.SupervisorID == wang.ID {
+		t.Errorf("after taking over, the draft's supervisor is %q (%v)", got.Inspection.SupervisorID, err)
+	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -143,6 +144,13 @@ func (od *othersDraft) buildUI() fyne.CanvasObject {
 		map[string]any{"Supervisor": od.supervisor}))
 	whose.Importance = widget.WarningImportance
 	body := container.NewVBox(whose)
+	if can, err := od.s.wf.CanTakeOver(od.s.ctx(), od.d); err == nil && can {
+		body.Add(wrapped(lang.X("draft.takeover.why", "{{.Supervisor}} can no longer sign in on this tablet, so nobody else could finish this draft. You can take it over: it becomes your inspection, you sign and seal it.",
+			map[string]any{"Supervisor": od.supervisor})))
+		take := widget.NewButtonWithIcon(lang.X("draft.takeover", "Take over this draft"), theme.AccountIcon(), od.onTakeOver)
+		take.Importance = widget.HighImportance
+		body.Add(tall(take))
+	}
 	if rv, err := od.s.wf.Review(od.s.ctx(), od.d); err != nil {
 		body.Add(errorText(lang.X("review.error", "Could not score the inspection:") + " " + err.Error()))
 	} else {
@@ -150,4 +158,24 @@ func (od *othersDraft) buildUI() fyne.CanvasObject {
 		body.Add(summaryView(od.s, od.d, rv, nil, nil))
 	}
 	return container.NewVScroll(centred(listWidth, container.NewPadded(body)))
+}
+
+func (od *othersDraft) onTakeOver() {
+	d := dialog.NewConfirm(lang.X("draft.takeover", "Take over this draft"),
+		lang.X("draft.takeover.confirm", "Take over the draft of {{.Supervisor}}? It is then recorded as your inspection.", map[string]any{"Supervisor": od.supervisor}),
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			if err := od.s.wf.TakeOver(od.s.ctx(), od.s.user, od.d); err != nil {
+				showError(od.s.win, err)
+				return
+			}
+			od.s.nav.pop()
+			od.s.nav.push(newInspection(od.s, od.d))
+		}, od.s.win)
+	d.SetConfirmText(lang.X("draft.takeover.yes", "Take over"))
+	d.SetDismissText(lang.X("dialog.cancel", "Cancel"))
+	d.Resize(dialogSize(od.s.win))
+	d.Show()
 }
