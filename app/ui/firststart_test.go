@@ -21,16 +21,7 @@ import (
 func TestNewTabletConnectsFromSignIn(t *testing.T) {
 	f := newFixture(t)
 	hub := hubtest.FromCopy(t, f.db)
-	db, err := store.Open(filepath.Join(t.TempDir(), "new-tablet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	wf, err := flow.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sy := flow.NewSync(wf, dsync.ClientOptions{BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond})
+	wf, sy := newEmptyTablet(t)
 	w := ui.Create(test.NewTempApp(t), wf, ui.WithSync(sy))
 	t.Cleanup(func() { closeWindow(w) })
 	w.Resize(landscape)
@@ -54,16 +45,7 @@ func TestNewTabletConnectsFromSignIn(t *testing.T) {
 func TestConnectedTabletWaitsForUsers(t *testing.T) {
 	f := newFixture(t)
 	hub := hubtest.FromCopy(t, f.db)
-	db, err := store.Open(filepath.Join(t.TempDir(), "new-tablet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	wf, err := flow.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sy := flow.NewSync(wf, dsync.ClientOptions{BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond})
+	wf, sy := newEmptyTablet(t)
 	if err := sy.Enrol(context.Background(), hub.Invite("新平板", demoRegion(t, f))); err != nil {
 		t.Fatal(err)
 	}
@@ -76,4 +58,20 @@ func TestConnectedTabletWaitsForUsers(t *testing.T) {
 	if findButton(u.root(), "连接到中心") != nil {
 		t.Error("a connected tablet offers to connect to a hub before anyone signs in")
 	}
+}
+
+// newEmptyTablet is a new tablet's workflow and sync on an empty database,
+// as a packaged app starts (no demo).
+func newEmptyTablet(t *testing.T) (*flow.Flow, *flow.Sync) {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "new-tablet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	wf, err := flow.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wf, flow.NewSync(wf, dsync.ClientOptions{BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond})
 }

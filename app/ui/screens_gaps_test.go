@@ -166,35 +166,9 @@ func TestNothingCutOffOnPhone(t *testing.T) {
 // to edit, sign or seal; the user's own draft still opens for recording.
 func TestOthersDraftReadOnly(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
-	wang, err := f.wf.SignIn(ctx, "supervisor2", "2468")
-	if err != nil {
-		t.Fatal(err)
-	}
-	halls, err := f.wf.Halls(ctx, wang, "北京路")
-	if err != nil || len(halls) == 0 {
-		t.Fatalf("halls %v, %v", halls, err)
-	}
-	staff, err := f.wf.OnDuty(ctx, wang, halls[0].ID)
-	if err != nil || len(staff) == 0 {
-		t.Fatalf("staff %v, %v", staff, err)
-	}
-	d, err := f.wf.Start(ctx, wang, halls[0].ID, []string{staff[0].ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	_, w := newApp(t, f, nil, landscape)
-	u := &user{t: t, w: w}
-	u.signIn()
-	u.tapButton("历史记录")
-	for _, s := range find[*widget.Select](u.root()) {
-		if s.Selected == "全部状态" {
-			choose(t, s, "草稿")
-		}
-	}
-	u.tap(formatted(d.Inspection.StartedAt) + " · 王督导")
-	u.mustSee("这份草稿属于王督导", "草稿", staff[0].Name)
+	_, d, staffName := wangsDraft(t, f)
+	u := openDraftFromHistory(t, f, d)
+	u.mustSee("这份草稿属于王督导", "草稿", staffName)
 	for _, b := range []string{"检查并封存", "添加人员", "封存督导记录", "签名或提出异议", "修正", "接手这份草稿"} {
 		if findButton(u.root(), b) != nil {
 			t.Errorf("another's draft offers %q", b)
@@ -302,6 +276,32 @@ func formatted(t time.Time) string {
 func TestTakeOverAbandonedDraftFromHistory(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
+	wang, d, staffName := wangsDraft(t, f)
+	raw, err := sql.Open("sqlite3", f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("UPDATE users SET disabled = 1 WHERE id = ?", wang.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	u := openDraftFromHistory(t, f, d)
+	u.mustSee("王督导 已不能在本平板上登录")
+	u.tapButton("接手这份草稿")
+	u.tapButton("接手")
+	u.mustSee("检查并封存", staffName)
+	got, err := f.wf.Open(ctx, d.Inspection.ID)
+	if err != nil || got.Inspection.SupervisorID == wang.ID {
+		t.Errorf("after taking over, the draft's supervisor is %q (%v)", got.Inspection.SupervisorID, err)
+	}
+}
+
+// wangsDraft starts, as 王督导 (the demo's second supervisor), a draft in
+// 优付通北京路营业厅 of one member of staff, whose name it returns.
+func wangsDraft(t *testing.T, f *fixture) (flow.User, *flow.Draft, string) {
+	t.Helper()
+	ctx := context.Background()
 	wang, err := f.wf.SignIn(ctx, "supervisor2", "2468")
 	if err != nil {
 		t.Fatal(err)
@@ -318,15 +318,13 @@ func TestTakeOverAbandonedDraftFromHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite3", f.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.Exec("UPDATE users SET disabled = 1 WHERE id = ?", wang.ID); err != nil {
-		t.Fatal(err)
-	}
+	return wang, d, staff[0].Name
+}
 
+// openDraftFromHistory signs in as the demo supervisor and opens 王督导's
+// draft d from the history's drafts.
+func openDraftFromHistory(t *testing.T, f *fixture, d *flow.Draft) *user {
+	t.Helper()
 	_, w := newApp(t, f, nil, landscape)
 	u := &user{t: t, w: w}
 	u.signIn()
@@ -337,12 +335,5 @@ func TestTakeOverAbandonedDraftFromHistory(t *testing.T) {
 		}
 	}
 	u.tap(formatted(d.Inspection.StartedAt) + " · 王督导")
-	u.mustSee("王督导 已不能在本平板上登录")
-	u.tapButton("接手这份草稿")
-	u.tapButton("接手")
-	u.mustSee("检查并封存", staff[0].Name)
-	got, err := f.wf.Open(ctx, d.Inspection.ID)
-	if err != nil || got.Inspection.SupervisorID == wang.ID {
-		t.Errorf("after taking over, the draft's supervisor is %q (%v)", got.Inspection.SupervisorID, err)
-	}
+	return u
 }
