@@ -216,21 +216,10 @@ func TestLoadKeys(t *testing.T) {
 		t.Error("leaf not renewed")
 	}
 
-	chain := func(k *HubKeys) []*x509.Certificate {
-		var cs []*x509.Certificate
-		for _, der := range k.TLS.Certificate {
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cs = append(cs, c)
-		}
-		return cs
-	}
-	if err := verifyPinned(chain(k3), k.Pins); err != nil {
+	if err := verifyPinned(certChain(t, k3), k.Pins); err != nil {
 		t.Errorf("renewed leaf refused: %v", err)
 	}
-	if err := verifyPinned(chain(k3), []string{k.Pins[1]}); !errors.Is(err, ErrCertChanged) {
+	if err := verifyPinned(certChain(t, k3), []string{k.Pins[1]}); !errors.Is(err, ErrCertChanged) {
 		t.Errorf("chain without the pinned key accepted: %v", err)
 	}
 	other, err := LoadKeys(t.TempDir(), KeyOptions{})
@@ -238,7 +227,7 @@ func TestLoadKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another hub's leaf presented with this hub's CA: does not chain.
-	mixed := []*x509.Certificate{chain(other)[0], chain(k)[1]}
+	mixed := []*x509.Certificate{certChain(t, other)[0], certChain(t, k)[1]}
 	if err := verifyPinned(mixed, k.Pins); !errors.Is(err, ErrCertChanged) {
 		t.Errorf("foreign leaf accepted: %v", err)
 	}
@@ -262,7 +251,7 @@ func TestLoadKeys(t *testing.T) {
 	if err != nil || k4.Pins[0] != k.Pins[1] {
 		t.Fatalf("after replacing the CA: pins %v, %v", k4.Pins, err)
 	}
-	if err := verifyPinned(chain(k4), k.Pins); err != nil {
+	if err := verifyPinned(certChain(t, k4), k.Pins); err != nil {
 		t.Errorf("tablets refuse the replaced CA: %v", err)
 	}
 
@@ -327,4 +316,18 @@ func TestLimiter(t *testing.T) {
 	if ok, _ := l.allow("d"); !ok {
 		t.Error("tokens do not refill")
 	}
+}
+
+// certChain is the certificates a hub with keys k presents.
+func certChain(t *testing.T, k *HubKeys) []*x509.Certificate {
+	t.Helper()
+	var cs []*x509.Certificate
+	for _, der := range k.TLS.Certificate {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	return cs
 }

@@ -30,10 +30,8 @@ func TestNoteSavesWhileTyping(t *testing.T) {
 	}
 	u.mustSee("备注已保存")
 
-	// Killed: the window and the database connection just go.
-	closeWindow(w)
-	f.close()
-	f.open()
+	// Killed: the files as they are now, the app never closed.
+	f = f.killedCopy()
 	_, w = newApp(t, f, nil, landscape)
 	u = &user{t: t, w: w}
 	u.signIn()
