@@ -63,6 +63,7 @@ type TabletStore interface {
 	Requeue(ctx context.Context, id string) error
 
 	Inspection(ctx context.Context, id string) (*inspect.Inspection, error)
+	Inspections(ctx context.Context, ids []string) ([]*inspect.Inspection, error)
 	Amendment(ctx context.Context, id string) (*inspect.Amendment, error)
 	OpenPhoto(sha string) (io.ReadCloser, error)
 }

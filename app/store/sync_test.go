@@ -416,6 +416,60 @@ func TestReceive(t *testing.T) {
 	}
 }
 
+// An inspection the store would keep in another form than it was sealed in
+// is refused alone; the others of its batch are stored. The batch's
+// inspections are read back together, so the hub then stores the batch
+// again one record at a time (the trigger below plays a store that alters
+// a field on the way in).
+func TestReceiveRefusesWhatDoesNotReadBack(t *testing.T) {
+	h := newHubFixture(t)
+	if _, err := rawDB(t, h.db.Path()).Exec(`CREATE TRIGGER alter_note AFTER INSERT ON findings
+		WHEN NEW.note = '会被改'
+		BEGIN UPDATE findings SET note = '已改' WHERE id = NEW.id; END`); err != nil {
+		t.Fatal(err)
+	}
+	var batch []store.Incoming
+	for i, note := range []string{"第一", "会被改", "第三"} {
+		fnd := nc("A1")
+		fnd.Note = note
+		ins := &inspect.Inspection{HallID: h.hall.ID, SupervisorID: h.sup.ID, DeviceID: h.dev.ID, StandardVersion: 1,
+			StartedAt: t0.Add(time.Duration(i) * time.Hour),
+			People:    []inspect.Person{{StaffID: h.alice.ID, Findings: []inspect.Finding{fnd}}}}
+		if err := h.tab.CreateInspection(ctx, ins); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.tab.Seal(ctx, ins.ID, ins.StartedAt.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		sealed, err := h.tab.Inspection(ctx, ins.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, store.Incoming{Inspection: sealed})
+	}
+	out, err := h.db.Receive(ctx, h.dev, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []store.ReceiveStatus{store.Stored, store.Rejected, store.Stored} {
+		if out[i].Status != want {
+			t.Errorf("record %d = %s (%v), want %s", i+1, out[i].Status, out[i].Err, want)
+		}
+	}
+	if !errors.Is(out[1].Err, store.ErrInvalid) || !strings.Contains(out[1].Err.Error(), "stored form") {
+		t.Errorf("refusal = %v", out[1].Err)
+	}
+	for i, in := range batch {
+		_, err := h.db.Inspection(ctx, in.Inspection.ID)
+		if held := err == nil; held != (i != 1) {
+			t.Errorf("record %d held on the hub: %v (%v)", i+1, held, err)
+		}
+	}
+	if held, err := h.db.HeldRecords(ctx, h.dev.ID); err != nil || len(held) != 2 {
+		t.Errorf("held = %+v, %v", held, err)
+	}
+}
+
 func TestReceiveConcurrentOneCopy(t *testing.T) {
 	h := newHubFixture(t)
 	ins := h.sealOnTablet(t, "photo")

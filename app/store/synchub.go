@@ -321,18 +321,32 @@ func (db *DB) Receive(ctx context.Context, dev DeviceAccount, recs []Incoming) (
 		return nil, fmt.Errorf("receive records: %w: device without ID or region", ErrInvalid)
 	}
 	var out []ReceiveOutcome
-	err := db.update(ctx, fmt.Sprintf("receive %d records from device %s", len(recs), dev.ID), func(tx *Tx) error {
-		out = out[:0]
-		now := db.now()
-		for i, in := range recs {
-			o, err := tx.receiveOne(ctx, dev, in, now, i)
-			if err != nil {
-				return err
+	receive := func(batchReadBack bool) error {
+		return db.update(ctx, fmt.Sprintf("receive %d records from device %s", len(recs), dev.ID), func(tx *Tx) error {
+			out = out[:0]
+			if batchReadBack {
+				tx.readBack = new([]*inspect.Inspection)
 			}
-			out = append(out, o)
-		}
-		return nil
-	})
+			now := db.now()
+			for i, in := range recs {
+				o, err := tx.receiveOne(ctx, dev, in, now, i)
+				if err != nil {
+					return err
+				}
+				out = append(out, o)
+			}
+			if batchReadBack {
+				return tx.readBackAll(ctx)
+			}
+			return nil
+		})
+	}
+	err := receive(true)
+	if errors.Is(err, errStoredForm) {
+		db.log.Error("an inspection received does not read back as it was sealed; storing the batch one record at a time",
+			"device", dev.ID, "err", err)
+		err = receive(false)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -369,6 +383,10 @@ func (tx *Tx) receiveOne(ctx context.Context, dev DeviceAccount, in Incoming, no
 	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
 		return o, fmt.Errorf("receive %s %s: %w", key.Kind, key.ID, translate(err))
 	}
+	readBackLen := 0
+	if tx.readBack != nil {
+		readBackLen = len(*tx.readBack)
+	}
 	var photos []inspect.PhotoRef
 	var err error
 	if in.Inspection != nil {
@@ -393,6 +411,9 @@ func (tx *Tx) receiveOne(ctx context.Context, dev DeviceAccount, in Incoming, no
 		o.Missing = photos // narrowed to the missing ones after the commit
 	}
 	if err != nil {
+		if tx.readBack != nil {
+			*tx.readBack = (*tx.readBack)[:readBackLen]
+		}
 		for _, stmt := range []string{"ROLLBACK TO " + sp, "RELEASE " + sp} {
 			if _, rerr := tx.tx.ExecContext(ctx, stmt); rerr != nil {
 				return o, fmt.Errorf("receive %s %s: roll back: %w", key.Kind, key.ID, translate(rerr))

@@ -885,8 +885,16 @@ func (s *syncRun) pushAndUpload() error {
 				return false
 			}
 		}
-		for _, it := range items {
-			rec, err := s.load(it)
+		var recs []WireRecord
+		var errs []error
+		for i, it := range items {
+			// Records are read a batch at a time: one read of the store for
+			// a hundred inspections costs about what five single ones do.
+			k := i % c.opt.BatchRecords
+			if k == 0 {
+				recs, errs = s.loadAll(items[i:min(i+c.opt.BatchRecords, len(items))])
+			}
+			rec, err := recs[k], errs[k]
 			if err != nil {
 				unloadable = append(unloadable, store.OutboxUpdate{ID: it.Key.ID, State: store.OutboxParked,
 					ReasonCode: string(CodeLocalProblem), Reason: err.Error()})
@@ -963,6 +971,45 @@ func (s *syncRun) pushAndUpload() error {
 	return firstErr
 }
 
+// loadAll loads the records of items, each with its own error. The
+// inspections among them are read together; when that fails, one at a time,
+// so that the error stays with the record that has it.
+func (s *syncRun) loadAll(items []store.OutboxItem) ([]WireRecord, []error) {
+	recs, errs := make([]WireRecord, len(items)), make([]error, len(items))
+	var ids []string
+	var at []int
+	for i, it := range items {
+		if it.Key.Kind == store.KindInspection {
+			ids, at = append(ids, it.Key.ID), append(at, i)
+		}
+	}
+	var inspections []*inspect.Inspection
+	var err error
+	if len(ids) > 0 {
+		inspections, err = s.c.st.Inspections(s.ctx, ids)
+	}
+	for i, it := range items {
+		if it.Key.Kind == store.KindInspection && err == nil {
+			continue
+		}
+		recs[i], errs[i] = s.load(it)
+	}
+	if err != nil {
+		return recs, errs
+	}
+	for j, ins := range inspections {
+		recs[at[j]], errs[at[j]] = inspectionRecord(items[at[j]], ins)
+	}
+	return recs, errs
+}
+
+func inspectionRecord(it store.OutboxItem, ins *inspect.Inspection) (WireRecord, error) {
+	if ins.SealHash != it.SealHash {
+		return WireRecord{}, fmt.Errorf("inspection %s: stored seal %s differs from the queued %s", it.Key.ID, ins.SealHash, it.SealHash)
+	}
+	return WireRecord{Inspection: InspectionToWire(ins)}, nil
+}
+
 func (s *syncRun) load(it store.OutboxItem) (WireRecord, error) {
 	switch it.Key.Kind {
 	case store.KindInspection:
@@ -970,10 +1017,7 @@ func (s *syncRun) load(it store.OutboxItem) (WireRecord, error) {
 		if err != nil {
 			return WireRecord{}, err
 		}
-		if ins.SealHash != it.SealHash {
-			return WireRecord{}, fmt.Errorf("inspection %s: stored seal %s differs from the queued %s", it.Key.ID, ins.SealHash, it.SealHash)
-		}
-		return WireRecord{Inspection: InspectionToWire(ins)}, nil
+		return inspectionRecord(it, ins)
 	case store.KindAmendment:
 		a, err := s.c.st.Amendment(s.ctx, it.Key.ID)
 		if err != nil {
