@@ -324,9 +324,7 @@ func (db *DB) Receive(ctx context.Context, dev DeviceAccount, recs []Incoming) (
 	receive := func(batchReadBack bool) error {
 		return db.update(ctx, fmt.Sprintf("receive %d records from device %s", len(recs), dev.ID), func(tx *Tx) error {
 			out = out[:0]
-			if batchReadBack {
-				tx.readBack = new([]*inspect.Inspection)
-			}
+			tx.batchReadBack = batchReadBack
 			now := db.now()
 			for i, in := range recs {
 				o, err := tx.receiveOne(ctx, dev, in, now, i)
@@ -383,10 +381,7 @@ func (tx *Tx) receiveOne(ctx context.Context, dev DeviceAccount, in Incoming, no
 	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
 		return o, fmt.Errorf("receive %s %s: %w", key.Kind, key.ID, translate(err))
 	}
-	readBackLen := 0
-	if tx.readBack != nil {
-		readBackLen = len(*tx.readBack)
-	}
+	readBackLen := len(tx.readBack)
 	var photos []inspect.PhotoRef
 	var err error
 	if in.Inspection != nil {
@@ -411,9 +406,7 @@ func (tx *Tx) receiveOne(ctx context.Context, dev DeviceAccount, in Incoming, no
 		o.Missing = photos // narrowed to the missing ones after the commit
 	}
 	if err != nil {
-		if tx.readBack != nil {
-			*tx.readBack = (*tx.readBack)[:readBackLen]
-		}
+		tx.readBack = tx.readBack[:readBackLen]
 		for _, stmt := range []string{"ROLLBACK TO " + sp, "RELEASE " + sp} {
 			if _, rerr := tx.tx.ExecContext(ctx, stmt); rerr != nil {
 				return o, fmt.Errorf("receive %s %s: roll back: %w", key.Kind, key.ID, translate(rerr))
@@ -485,7 +478,7 @@ func (tx *Tx) receiveInspection(ctx context.Context, dev DeviceAccount, ins *ins
 	}
 	// The hall's region and what the hub holds under the ID, in one query.
 	// "+?" keeps SQLite from re-planning the join at every call (see
-	// loadInspection).
+	// markSealed).
 	var region, status, held sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT h.region_id, i.status, i.seal_hash FROM (SELECT 1)
 		LEFT JOIN halls h ON h.id = +?1 LEFT JOIN inspections i ON i.id = +?2`, ins.HallID, ins.ID).

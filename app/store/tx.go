@@ -21,10 +21,11 @@ type Tx struct {
 	// never deleted; a hall deleted later in the same transaction could only
 	// cost a clearer error, since the foreign keys still refuse the row.
 	known map[string]bool
-	// readBack, when not nil, collects the inspections importSealed stored
-	// so that the caller reads them back in one go (readBackAll) instead of
-	// one at a time.
-	readBack *[]*inspect.Inspection
+	// With batchReadBack, importSealed leaves its read-back check to the
+	// caller, collecting the inspections it stored in readBack for
+	// readBackAll, which reads them all back in one go.
+	batchReadBack bool
+	readBack      []*inspect.Inspection
 }
 
 // InTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits if fn

@@ -892,7 +892,7 @@ func (s *syncRun) pushAndUpload() error {
 			// a hundred inspections costs about what five single ones do.
 			k := i % c.opt.BatchRecords
 			if k == 0 {
-				recs, errs = s.loadAll(items[i:min(i+c.opt.BatchRecords, len(items))])
+				recs, errs = s.loadAll(ctx, items[i:min(i+c.opt.BatchRecords, len(items))])
 			}
 			rec, err := recs[k], errs[k]
 			if err != nil {
@@ -962,8 +962,12 @@ func (s *syncRun) pushAndUpload() error {
 	if err := up.finish(); firstErr == nil {
 		firstErr = err
 	}
-	if err := c.st.UpdateOutbox(s.ctx, unloadable); err != nil && firstErr == nil {
-		firstErr = localError(CodeLocalProblem, err)
+	if err := c.st.UpdateOutbox(s.ctx, unloadable); err != nil {
+		if firstErr == nil {
+			firstErr = localError(CodeLocalProblem, err)
+		}
+	} else if len(unloadable) > 0 {
+		s.step(func(r *Report, _ *Progress) { r.Parked += len(unloadable) })
 	}
 	if firstErr != nil && s.ctx.Err() != nil {
 		return s.ctx.Err()
@@ -974,7 +978,7 @@ func (s *syncRun) pushAndUpload() error {
 // loadAll loads the records of items, each with its own error. The
 // inspections among them are read together; when that fails, one at a time,
 // so that the error stays with the record that has it.
-func (s *syncRun) loadAll(items []store.OutboxItem) ([]WireRecord, []error) {
+func (s *syncRun) loadAll(ctx context.Context, items []store.OutboxItem) ([]WireRecord, []error) {
 	recs, errs := make([]WireRecord, len(items)), make([]error, len(items))
 	var ids []string
 	var at []int
@@ -986,13 +990,16 @@ func (s *syncRun) loadAll(items []store.OutboxItem) ([]WireRecord, []error) {
 	var inspections []*inspect.Inspection
 	var err error
 	if len(ids) > 0 {
-		inspections, err = s.c.st.Inspections(s.ctx, ids)
+		inspections, err = s.c.st.Inspections(ctx, ids)
+		if err != nil {
+			s.c.log.Warn("reading records to send one at a time: a batch of them could not be read", "err", err)
+		}
 	}
 	for i, it := range items {
 		if it.Key.Kind == store.KindInspection && err == nil {
 			continue
 		}
-		recs[i], errs[i] = s.load(it)
+		recs[i], errs[i] = s.load(ctx, it)
 	}
 	if err != nil {
 		return recs, errs
@@ -1010,16 +1017,16 @@ func inspectionRecord(it store.OutboxItem, ins *inspect.Inspection) (WireRecord,
 	return WireRecord{Inspection: InspectionToWire(ins)}, nil
 }
 
-func (s *syncRun) load(it store.OutboxItem) (WireRecord, error) {
+func (s *syncRun) load(ctx context.Context, it store.OutboxItem) (WireRecord, error) {
 	switch it.Key.Kind {
 	case store.KindInspection:
-		ins, err := s.c.st.Inspection(s.ctx, it.Key.ID)
+		ins, err := s.c.st.Inspection(ctx, it.Key.ID)
 		if err != nil {
 			return WireRecord{}, err
 		}
 		return inspectionRecord(it, ins)
 	case store.KindAmendment:
-		a, err := s.c.st.Amendment(s.ctx, it.Key.ID)
+		a, err := s.c.st.Amendment(ctx, it.Key.ID)
 		if err != nil {
 			return WireRecord{}, err
 		}
@@ -1172,7 +1179,7 @@ func (s *syncRun) photos() error {
 		if it.PhotosPresent >= it.PhotosExpected {
 			continue
 		}
-		rec, err := s.load(it)
+		rec, err := s.load(s.ctx, it)
 		if err != nil {
 			continue // parked at the next push
 		}

@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -342,6 +343,69 @@ func TestDeviceClockYearsOff(t *testing.T) {
 // A record whose findings the standard does not allow (here a hall-level item
 // recorded on a person) is refused by the hub and parked on the tablet with
 // the reason; it is not stored, and the rest of the queue still goes.
+// A record the tablet cannot read to send is parked as a local problem, and
+// alone: the records read with it in one batch still go. With two records to
+// a batch, the unreadable ones share batches with readable ones, and the
+// amendment follows its inspection.
+func TestUnreadableRecordParkedAlone(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	opt := clientOpts(t)
+	opt.BatchRecords = 2
+	tb := h.newTablet(t, "平板一", h.region, opt)
+	var sealed []*inspect.Inspection
+	for i := range 4 {
+		sealed = append(sealed, tb.seal(t, h.halls[0].ID, h.staff[i%2].ID, h.sup.ID, day.Add(time.Duration(i)*time.Hour)))
+	}
+	amend := &inspect.Amendment{InspectionID: sealed[0].ID, OriginalHash: sealed[0].SealHash, Reason: "记错了人",
+		AuthorID: h.sup.ID, DeviceID: tb.client.DeviceID(), At: day.Add(48 * time.Hour),
+		Changes: []inspect.Change{{PersonID: sealed[0].People[0].ID, ItemID: "A1.1"}}}
+	must(t, tb.db.AddAmendment(ctx, amend))
+
+	// One queued inspection whose rows are gone (queued first, so that it
+	// shares a batch with a readable one), one whose stored seal is not the
+	// one queued: both behind the store's back.
+	raw, err := sql.Open("sqlite3", tb.db.Path())
+	must(t, err)
+	defer raw.Close()
+	const lost = "0190ffff-0000-7000-8000-000000000001"
+	_, err = raw.Exec(`INSERT INTO sync_outbox (id, kind, seal_hash, state, queued_at, updated_at)
+		VALUES (?, 'inspection', ?, 'sealed', 0, 0)`, lost, strings.Repeat("a", 64))
+	must(t, err)
+	_, err = tb.db.EnqueueSealed(ctx, nil)
+	must(t, err)
+	_, err = raw.Exec(`UPDATE sync_outbox SET seal_hash = ? WHERE id = ?`, strings.Repeat("b", 64), sealed[2].ID)
+	must(t, err)
+
+	rep, err := tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Delivered != 4 || rep.Parked != 2 {
+		t.Errorf("report = %+v, want 4 delivered (3 inspections, the amendment) and 2 parked", rep)
+	}
+	parked, err := tb.db.Outbox(ctx, store.OutboxParked)
+	must(t, err)
+	var ids []string
+	for _, it := range parked {
+		ids = append(ids, it.Key.ID)
+		if it.ReasonCode != string(dsync.CodeLocalProblem) || it.Reason == "" {
+			t.Errorf("parked %s: %s %q", it.Key.ID, it.ReasonCode, it.Reason)
+		}
+	}
+	want := []string{sealed[2].ID, lost}
+	slices.Sort(ids)
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Errorf("parked %v, want %v", ids, want)
+	}
+	for _, i := range []int{0, 1, 3} {
+		if n := h.copies(t, sealed[i].ID); n != 1 {
+			t.Errorf("inspection %d: %d copies on the hub", i, n)
+		}
+	}
+	if ams, err := h.db.Amendments(ctx, sealed[0].ID); err != nil || len(ams) != 1 {
+		t.Errorf("hub amendments = %+v, %v", ams, err)
+	}
+}
+
 func TestHubRefusesInvalidFindings(t *testing.T) {
 	h := startHub(t, dsync.HubOptions{})
 	tb := h.newTablet(t, "甲", h.region, clientOpts(t))
