@@ -2,9 +2,13 @@ package sync_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,6 +188,61 @@ func TestRateLimited(t *testing.T) {
 	if time.Since(start) < 500*time.Millisecond {
 		t.Errorf("sync did not wait for the rate limit")
 	}
+}
+
+// A caller without a valid token is answered from the request's headers:
+// the hub does not wait for, or make room for, the large body it announces.
+// Without this, anyone on the hall's network could hold 32 MB of the hub's
+// memory per request until the read timeout.
+func TestRefusedBeforeBodyIsRead(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	for _, tc := range []struct {
+		name, token string
+		version     int
+		want        dsync.Code
+	}{
+		{"no token", "", dsync.Version, dsync.CodeUnauthenticated},
+		{"unknown token", "not-a-token", dsync.Version, dsync.CodeUnauthenticated},
+		{"app too old", "not-a-token", dsync.MinVersion - 1, dsync.CodeUpdateRequired},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			body := io.MultiReader(strings.NewReader(`{"records":[`), stallingReader{rctx})
+			req, err := http.NewRequestWithContext(rctx, "POST", h.url+"/v1/push", body)
+			must(t, err)
+			req.ContentLength = 32 << 20
+			req.Header.Set(dsync.HeaderVersion, fmt.Sprint(tc.version))
+			if tc.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			start := time.Now()
+			resp, err := h.srv.Client().Do(req)
+			if err != nil {
+				t.Fatalf("no answer while the body stalls (%v): the hub waits for the body", err)
+			}
+			defer resp.Body.Close()
+			var env dsync.Envelope
+			if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+				t.Fatal(err)
+			}
+			if env.Error == nil || env.Error.Code != tc.want || resp.StatusCode != dsync.HTTPStatus(tc.want) {
+				t.Errorf("answer = %d %+v, want %s", resp.StatusCode, env.Error, tc.want)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("answered after %v", took)
+			}
+		})
+	}
+}
+
+// stallingReader is a body that sends nothing more until its context ends
+// (the HTTP client waits for a body's Read to return even when cancelled).
+type stallingReader struct{ ctx context.Context }
+
+func (r stallingReader) Read([]byte) (int, error) {
+	<-r.ctx.Done()
+	return 0, r.ctx.Err()
 }
 
 // A captive portal (or anything else) answering 200 is not success.

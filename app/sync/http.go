@@ -105,6 +105,16 @@ func (h *Hub) serveHTTP(w http.ResponseWriter, r *http.Request, op Op, limit int
 		c.Method = r.PathValue("method")
 		c.User = decodeUserHeader(r.Header.Get(HeaderUser))
 	}
+	if op == OpEnrol {
+		limit = min(limit, maxEnrolBody)
+	}
+	// The body is read only for a call the hub would take: a caller without
+	// a valid token gets its answer without the hub reading (and buffering)
+	// whatever it claims to send.
+	if err := h.Admit(r.Context(), c); err != nil {
+		writeHTTP(w, h.Serve(r.Context(), c))
+		return
+	}
 	body, err := readBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -121,12 +131,23 @@ func (h *Hub) serveHTTP(w http.ResponseWriter, r *http.Request, op Op, limit int
 	writeHTTP(w, env)
 }
 
+const (
+	// maxEnrolBody bounds an enrolment's body: a code and a token, read
+	// from a caller the hub does not know yet.
+	maxEnrolBody = 64 << 10
+	// maxPreallocBody is the largest body read into a buffer of its
+	// announced size at once (a photo chunk, a push of records).
+	maxPreallocBody = 8 << 20
+)
+
 // readBody reads a request body of the length its header announces (-1:
 // unknown) into one buffer of that size, instead of growing one: a photo
 // chunk is 256 KB, and io.ReadAll would allocate and copy about twice that
 // for each. A body shorter than announced is an io.ErrUnexpectedEOF.
 func readBody(r io.Reader, length, limit int64) ([]byte, error) {
-	if length < 0 || length > limit {
+	// Past a few megabytes the buffer grows as bytes arrive: a length
+	// announced is not a length sent.
+	if length < 0 || length > limit || length > maxPreallocBody {
 		return io.ReadAll(r)
 	}
 	body := make([]byte, length)

@@ -205,27 +205,61 @@ func (h *Hub) Serve(ctx context.Context, c *Call) (env *Envelope) {
 }
 
 func (h *Hub) dispatch(ctx context.Context, c *Call, id store.HubIdentity, dev *store.DeviceAccount) (any, error) {
-	switch {
-	case c.Version < MinVersion:
-		return nil, &Error{Code: CodeUpdateRequired, MinVersion: MinVersion, MaxVersion: Version,
-			Message: fmt.Sprintf("please update Dudao: this hub speaks sync protocol %d to %d, the app speaks %d",
-				MinVersion, Version, c.Version)}
-	case c.Version > Version:
-		return nil, &Error{Code: CodeHubTooOld, MinVersion: MinVersion, MaxVersion: Version,
-			Message: fmt.Sprintf("the hub speaks sync protocol %d to %d, older than this app's %d: ask for the hub to be updated",
-				MinVersion, Version, c.Version)}
+	a := c.admitted
+	if a == nil {
+		a = &admission{}
+		a.dev, a.err = h.admit(ctx, c)
+	}
+	*dev = a.dev
+	if a.err != nil {
+		return nil, a.err
 	}
 	if c.Op == OpEnrol {
 		return h.enrol(ctx, c, id)
 	}
-	d, err := h.authenticate(ctx, c)
-	// Set before the error check: a refused call (revoked, rate limited)
-	// is logged with the device its token belongs to, which is what an
-	// administrator tracing a stolen tablet looks for.
-	*dev = d
-	if err != nil {
-		return nil, err
+	return h.call(ctx, c, id, a.dev)
+}
+
+// admission is what Admit found of a call.
+type admission struct {
+	dev store.DeviceAccount
+	err error
+}
+
+// Admit checks what a call's headers carry: its protocol version and, for
+// every operation but enrolment, its device (token, revocation, rate). A
+// carrier calls it before it reads the request's body, so that a caller
+// without a valid token cannot make the hub take in a large body, and
+// records the result in the call for Serve. A refused call is still
+// answered through Serve, which logs it.
+func (h *Hub) Admit(ctx context.Context, c *Call) error {
+	d, err := h.admit(ctx, c)
+	c.admitted = &admission{dev: d, err: err}
+	return err
+}
+
+func (h *Hub) admit(ctx context.Context, c *Call) (store.DeviceAccount, error) {
+	switch {
+	case c.Version < MinVersion:
+		return store.DeviceAccount{}, &Error{Code: CodeUpdateRequired, MinVersion: MinVersion, MaxVersion: Version,
+			Message: fmt.Sprintf("please update Dudao: this hub speaks sync protocol %d to %d, the app speaks %d",
+				MinVersion, Version, c.Version)}
+	case c.Version > Version:
+		return store.DeviceAccount{}, &Error{Code: CodeHubTooOld, MinVersion: MinVersion, MaxVersion: Version,
+			Message: fmt.Sprintf("the hub speaks sync protocol %d to %d, older than this app's %d: ask for the hub to be updated",
+				MinVersion, Version, c.Version)}
 	}
+	if c.Op == OpEnrol {
+		return store.DeviceAccount{}, nil
+	}
+	// The device is returned with a refusal too (revoked, rate limited):
+	// a refused call is logged with the device its token belongs to, which
+	// is what an administrator tracing a stolen tablet looks for.
+	return h.authenticate(ctx, c)
+}
+
+// call runs an admitted device's call.
+func (h *Hub) call(ctx context.Context, c *Call, id store.HubIdentity, d store.DeviceAccount) (any, error) {
 	switch c.Op {
 	case OpPull:
 		return h.pull(ctx, c, d, id)

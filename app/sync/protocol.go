@@ -79,6 +79,11 @@ type Call struct {
 	// desktop ("" when it did not say).
 	Method string
 	User   string
+
+	// admitted is set by a carrier that checked the version and the
+	// device before it read the body (Hub.Admit), so Serve does not
+	// check again.
+	admitted *admission
 }
 
 // Envelope is every answer. Exactly one of Result and Error is set.
