@@ -1099,12 +1099,19 @@ func (s *syncRun) pushBatch(ctx context.Context, batch []store.OutboxItem, recs 
 				jobs = append(jobs, photoJob{ref: inspect.PhotoRef{SHA256: p.SHA256, Size: p.Size, Type: p.Type}, owner: it})
 			}
 			sent++
-		case r.Status == StatusConflict || r.Error != nil && r.Error.Code == CodeConflict:
+		case r.Status == StatusConflict:
 			// Never retried in a loop: a person must look (kobocat#859).
+			// Only a record whose ID the hub holds with another seal is
+			// quarantined; other refusals with the code conflict (an
+			// amendment of a seal the hub does not hold, a person listed
+			// twice) are parked with the hub's reason below.
 			u.State, u.ReasonCode = store.OutboxQuarantined, string(CodeConflict)
 			u.HeldHash = r.HeldHash
 			if r.Error != nil {
-				u.Reason, u.HeldHash = r.Error.Message, r.Error.HeldHash
+				u.Reason = r.Error.Message
+				if r.Error.HeldHash != "" {
+					u.HeldHash = r.Error.HeldHash
+				}
 			}
 			quarantined++
 			c.log.Error("record quarantined: the hub holds another record under its ID",

@@ -199,6 +199,49 @@ func TestConflictQuarantined(t *testing.T) {
 	}
 }
 
+// Only a record whose ID the hub holds with another seal is quarantined:
+// an amendment of that record's other version is refused too (it amends a
+// seal the hub does not hold), but parked with the hub's reason, and the
+// hub's conflict list names the inspection alone.
+func TestAmendmentOfAnotherSealParked(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	ta := h.newTablet(t, "甲", h.region, clientOpts(t))
+	tbb := h.newTablet(t, "乙", h.region, clientOpts(t))
+	a := ta.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day)
+	_, err := ta.client.Sync(ctx)
+	must(t, err)
+
+	other := &inspect.Inspection{ID: a.ID, HallID: h.halls[0].ID, SupervisorID: h.sup.ID, StandardVersion: 1, StartedAt: day,
+		People: []inspect.Person{{StaffID: h.staff[1].ID, Findings: []inspect.Finding{{ItemID: "A1.1",
+			Outcome: inspect.Nonconform, At: day.Add(time.Minute)}}}}}
+	must(t, tbb.db.CreateInspection(ctx, other))
+	hash, err := tbb.db.Seal(ctx, a.ID, day.Add(time.Hour))
+	must(t, err)
+	amend := &inspect.Amendment{InspectionID: a.ID, OriginalHash: hash, Reason: "记错了人",
+		AuthorID: h.sup.ID, DeviceID: tbb.client.DeviceID(), At: day.Add(2 * time.Hour),
+		Changes: []inspect.Change{{PersonID: other.People[0].ID, ItemID: "A1.1"}}}
+	must(t, tbb.db.AddAmendment(ctx, amend))
+
+	rep, err := tbb.client.Sync(ctx)
+	must(t, err)
+	if rep.Quarantined != 1 || rep.Parked != 1 || rep.Delivered != 0 {
+		t.Errorf("report = %+v, want the inspection quarantined and the amendment parked", rep)
+	}
+	q, err := tbb.db.Outbox(ctx, store.OutboxQuarantined)
+	must(t, err)
+	if len(q) != 1 || q[0].Key.ID != a.ID || q[0].HeldHash != a.SealHash {
+		t.Errorf("quarantine = %+v", q)
+	}
+	p, err := tbb.db.Outbox(ctx, store.OutboxParked)
+	must(t, err)
+	if len(p) != 1 || p[0].Key.ID != amend.ID || p[0].ReasonCode != string(dsync.CodeConflict) || !strings.Contains(p[0].Reason, a.SealHash) {
+		t.Errorf("parked = %+v", p)
+	}
+	if cs, err := h.db.Conflicts(ctx); err != nil || len(cs) != 1 || cs[0].RecordID != a.ID {
+		t.Errorf("hub conflicts = %+v, %v", cs, err)
+	}
+}
+
 func TestTenTabletsSameInspection(t *testing.T) {
 	h := startHub(t, dsync.HubOptions{})
 	origin := h.newTablet(t, "origin", h.region, clientOpts(t))

@@ -111,7 +111,9 @@ func (p *pending) row(it flow.PendingItem) fyne.CanvasObject {
 func pendingRefusal(it flow.PendingItem) string {
 	switch it.ReasonCode {
 	case "local_problem":
-		return lang.X("pending.local", "Not sent: a photo of it cannot be read on this tablet.")
+		return lang.X("pending.local", "Not sent: it, or a photo of it, cannot be read on this tablet (see below).")
+	case "conflict":
+		return lang.X("pending.disagrees", "Refused: it does not agree with what the hub holds (see below).")
 	case "forbidden":
 		return lang.X("pending.forbidden", "Refused: the hall is outside this tablet's region on the hub.")
 	}
