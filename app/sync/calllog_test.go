@@ -2,11 +2,15 @@ package sync_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	stdsync "sync"
 	"testing"
 
+	"github.com/dudao-app/dudao/app/store"
 	dsync "github.com/dudao-app/dudao/app/sync"
 )
 
@@ -70,5 +74,43 @@ func TestRefusedCallLogsDevice(t *testing.T) {
 			}
 			t.Fatalf("no refused call with code %s in the log:\n%s", sc.code, strings.Join(logs.lines(), "\n"))
 		})
+	}
+}
+
+// fullDisk is a hub store whose photo directory has no room left.
+type fullDisk struct{ store.HubStore }
+
+func (fullDisk) PutPhotoChunk(context.Context, string, string, int64, []byte) (store.PhotoUpload, error) {
+	return store.PhotoUpload{}, fmt.Errorf("store photo chunk at 0: write /srv/dudao/photos/.partial-ab: %w", store.ErrDiskFull)
+}
+
+// A hub whose disk is full tells the tablet so, without its paths, and logs
+// the cause for its administrator; the tablet keeps the record as sent and
+// its photo for the next sync.
+func TestHubDiskFull(t *testing.T) {
+	var logs logBuffer
+	h := startHub(t, dsync.HubOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	tb := h.newTablet(t, "平板一", h.region, clientOpts(t))
+	h.wrap = func(st store.HubStore) store.HubStore { return fullDisk{st} }
+	h.restartOn(h.dbPath)
+	tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day, photoBytes(1, 20<<10))
+
+	_, err := tb.client.Sync(ctx)
+	var e *dsync.Error
+	if !errors.As(err, &e) || e.Code != dsync.CodeUnavailable || !strings.Contains(e.Message, "disk is full") ||
+		strings.Contains(e.Message, "/srv/dudao") {
+		t.Errorf("sync error = %#v", err)
+	}
+	if st := tb.outboxStates(t); st[store.OutboxSent] != 1 {
+		t.Errorf("outbox = %v, want the record sent and waiting for its photo", st)
+	}
+	found := false
+	for _, l := range logs.lines() {
+		if strings.Contains(l, "level=WARN") && strings.Contains(l, "/srv/dudao/photos") && strings.Contains(l, store.ErrDiskFull.Error()) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the hub did not log the full disk:\n%s", strings.Join(logs.lines(), "\n"))
 	}
 }

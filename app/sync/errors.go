@@ -189,8 +189,16 @@ func wireError(err error) *Error {
 	}
 	code := errorToCode(err)
 	msg := err.Error()
-	if code == CodeInternal {
+	switch code {
+	case CodeInternal:
 		msg = ErrInternal.Error()
+	case CodeUnavailable:
+		// The cause (a path on the hub's disk, say) goes to the hub's log;
+		// the tablet learns what kind of trouble it is.
+		msg = ErrUnavailable.Error()
+		if errors.Is(err, store.ErrDiskFull) {
+			msg = "the hub cannot store anything now: its disk is full"
+		}
 	}
 	return &Error{Code: code, Message: msg}
 }

@@ -70,6 +70,8 @@ type testHub struct {
 	sopt   dsync.ServerOptions
 	// handler, when set, replaces the hub's (a captive portal).
 	handler http.Handler
+	// wrap, when set, stands between the hub and its store (a full disk).
+	wrap func(store.HubStore) store.HubStore
 
 	region, region2 store.Region
 	halls           []store.Hall // in region
@@ -129,7 +131,11 @@ func (h *testHub) start() {
 	if h.opt.Logger == nil {
 		h.opt.Logger = testLog(h.t)
 	}
-	h.hub = dsync.NewHub(h.db, h.keys.ReceiptKey, h.opt)
+	var st store.HubStore = h.db
+	if h.wrap != nil {
+		st = h.wrap(st)
+	}
+	h.hub = dsync.NewHub(st, h.keys.ReceiptKey, h.opt)
 	handler := h.handler
 	if handler == nil {
 		handler = h.hub.Handler(h.sopt)

@@ -189,8 +189,13 @@ func (h *Hub) Serve(ctx context.Context, c *Call) (env *Envelope) {
 	res, err := h.dispatch(ctx, c, id, &dev)
 	if err != nil {
 		env.Error = wireError(err)
-		if env.Error.Code == CodeInternal {
+		switch env.Error.Code {
+		case CodeInternal:
 			h.log.Error("sync call failed", "op", c.Op, "device", dev.ID, "err", err)
+		case CodeUnavailable:
+			// A full disk or a locked database: the tablet retries, and
+			// the hub's administrator needs the cause to act on it.
+			h.log.Warn("sync call not served now", "op", c.Op, "device", dev.ID, "err", err)
 		}
 		return env
 	}

@@ -58,9 +58,14 @@ func TestErrorCodes(t *testing.T) {
 			t.Errorf("errorToCode(%v) = %s, want %s", tc.err, got, tc.code)
 		}
 	}
-	// An internal error's detail stays in the hub's log.
+	// An internal error's detail stays in the hub's log, and so does a
+	// busy one's; a full disk is named as such.
 	if w := wireError(errors.New("secret path /var/lib/x")); strings.Contains(w.Message, "secret") {
 		t.Errorf("internal detail leaked: %q", w.Message)
+	}
+	full := wireError(fmt.Errorf("write /var/lib/dudao/photos/.partial-ab: %w", store.ErrDiskFull))
+	if full.Code != CodeUnavailable || strings.Contains(full.Message, "/var/lib") || !strings.Contains(full.Message, "disk is full") {
+		t.Errorf("full disk on the wire = %+v", full)
 	}
 	for code, status := range map[Code]int{
 		CodeBadRequest: 400, CodeUnauthenticated: 401, CodeRevoked: 403, CodeForbidden: 403, CodeNotFound: 404,
