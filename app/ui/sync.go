@@ -208,6 +208,9 @@ func (c *syncCtl) statusText() string {
 				"BytesDone": formatBytes(c.bytes[0]), "BytesTotal": formatBytes(c.bytes[1])})
 	}
 	if c.lastRep != nil && c.lastErr == nil {
+		if !c.lastRep.DigestOK {
+			return lang.X("sync.done.mismatch", "Synced, but the hub's receipt does not match the records this tablet delivered. Nothing is lost on this tablet; tell the hub's administrator.")
+		}
 		if c.lastRep.Pending == 0 {
 			return lang.X("sync.done.all", "Synced: everything sealed on this tablet is delivered to the hub.")
 		}

@@ -22,3 +22,14 @@ func TestPendingRefusalByCode(t *testing.T) {
 		seen[msg] = code
 	}
 }
+
+// A sync whose receipt does not match what the tablet delivered says so,
+// instead of "everything delivered".
+func TestSyncStatusDigestMismatch(t *testing.T) {
+	c := &syncCtl{lastRep: &flow.SyncReport{DigestOK: true}}
+	all := c.statusText()
+	c.lastRep.DigestOK = false
+	if got := c.statusText(); got == all || got == "" {
+		t.Errorf("status with a mismatched receipt = %q (all delivered: %q)", got, all)
+	}
+}
