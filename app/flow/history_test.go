@@ -130,3 +130,48 @@ func TestHistory(t *testing.T) {
 		}
 	}
 }
+
+// An inspection shows the sync state of its amendments too: it is delivered
+// only when they are, since the hub's record is the inspection as amended.
+func TestHistoryStateCountsAmendments(t *testing.T) {
+	e := newEnv(t)
+	d := e.start(e.sup, hallA, "李娜")
+	pid := person(t, d, "李娜")
+	if _, err := e.flow.ToggleNonconform(ctx, d, pid, "A1.2"); err != nil {
+		t.Fatal(err)
+	}
+	e.signAndSeal(d)
+	mark := func(id string, st store.OutboxState) {
+		t.Helper()
+		if _, err := e.db.EnqueueSealed(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.UpdateOutbox(ctx, []store.OutboxUpdate{{ID: id, State: st, ReceiptEpoch: "e1"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stateIs := func(want flow.SyncState) {
+		t.Helper()
+		all, err := e.flow.History(ctx, flow.HistoryFilter{})
+		if err != nil || len(all) != 1 || all[0].State != want {
+			t.Fatalf("history = %+v, %v; want the inspection %s", all, err, want)
+		}
+		if only, err := e.flow.History(ctx, flow.HistoryFilter{State: want}); err != nil || len(only) != 1 {
+			t.Errorf("filtered by %s: %+v, %v", want, only, err)
+		}
+	}
+	mark(d.Inspection.ID, store.OutboxDelivered)
+	stateIs(flow.StateDelivered)
+
+	change := []inspect.Change{{PersonID: pid, ItemID: "A1.2", Finding: &inspect.Finding{Outcome: inspect.NotApplicable, Note: "服务证送修"}}}
+	a, err := e.flow.Amend(ctx, e.mgr, d.Inspection.ID, "服务证当天送修", change)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark(a.ID, store.OutboxSealed)
+	stateIs(flow.StateSealed)
+	mark(a.ID, store.OutboxQuarantined)
+	stateIs(flow.StateQuarantined)
+	mark(a.ID, store.OutboxDelivered)
+	stateIs(flow.StateDelivered)
+}

@@ -325,20 +325,41 @@ func syncState(s store.OutboxState) SyncState {
 	return StateSealed
 }
 
-// outboxStates maps inspection IDs to their sync state.
+// outboxStates maps inspection IDs to their sync state: the worst of the
+// inspection's and its amendments', since the record a manager reads on the
+// hub is the inspection as amended. An inspection delivered whose amendment
+// is waiting or quarantined is not delivered as the tablet shows it.
 func (f *Flow) outboxStates(ctx context.Context) (map[string]SyncState, error) {
 	items, err := f.db.Outbox(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m := make(map[string]SyncState, len(items))
+	var amendments []store.OutboxItem
 	for _, it := range items {
-		if it.Key.Kind == store.KindInspection {
+		switch it.Key.Kind {
+		case store.KindInspection:
 			m[it.Key.ID] = syncState(it.State)
+		case store.KindAmendment:
+			if it.State != store.OutboxDelivered {
+				amendments = append(amendments, it)
+			}
+		}
+	}
+	for _, it := range amendments {
+		a, err := f.db.Amendment(ctx, it.Key.ID)
+		if err != nil {
+			return nil, err
+		}
+		if st, ok := m[a.InspectionID]; ok && syncRank[syncState(it.State)] > syncRank[st] {
+			m[a.InspectionID] = syncState(it.State)
 		}
 	}
 	return m, nil
 }
+
+// syncRank orders sync states from done to furthest from done.
+var syncRank = map[SyncState]int{StateDelivered: 0, StateSent: 1, StateSealed: 2, StateQuarantined: 3}
 
 // rememberDevice adds id to the device IDs this device had.
 func (f *Flow) rememberDevice(ctx context.Context, id string) error {
