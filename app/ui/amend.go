@@ -280,6 +280,8 @@ func (a *amendScreen) onSubmit() {
 		return
 	}
 	a.s.nav.pop()
+	// Off to the hub in the background, as a sealed inspection goes.
+	a.s.sync.start(false)
 }
 
 func outcomeName(f *inspect.Finding) string {

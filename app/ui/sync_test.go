@@ -182,4 +182,25 @@ func TestSyncWithHub(t *testing.T) {
 	if _, err := hub.DB.Inspection(context.Background(), ins[0].ID); err != nil {
 		t.Errorf("the hub lacks the newest inspection: %v", err)
 	}
+
+	// An amendment goes to the hub by itself too, as a sealed inspection does.
+	u.tap(ins[0].SealHash[:8])
+	u.tapButton("修正")
+	u.typeInto(find[*widget.Entry](u.root())[0], "服务证当天送修")
+	selects := find[*widget.Select](u.root())
+	selects[0].SetSelectedIndex(0)
+	selects[1].SetSelectedIndex(0)
+	radio := find[*widget.RadioGroup](u.root())[0]
+	if radio.Selected == "符合" {
+		radio.SetSelected("不符合")
+	} else {
+		radio.SetSelected("符合")
+	}
+	u.tapButton("保存修正")
+	u.mustSee("修正：服务证当天送修")
+	ui.WaitBackground()
+	u.root()
+	if ams, err := hub.DB.Amendments(context.Background(), ins[0].ID); err != nil || len(ams) != 1 {
+		t.Errorf("the hub's amendments after amending: %+v, %v", ams, err)
+	}
 }
