@@ -175,9 +175,12 @@ type PhotoUpload struct {
 
 // HeldRecord is one record the hub holds for a device, for its receipt.
 type HeldRecord struct {
-	Key            RecordKey
-	Hash           string
-	ReceivedAt     time.Time
+	Key        RecordKey
+	Hash       string
+	ReceivedAt time.Time
+	// ClockOffset is the device's clock minus the hub's as the device knew
+	// it when it queued the record (nil: never measured).
+	ClockOffset    *time.Duration
 	PhotosExpected int
 	PhotosPresent  int
 }

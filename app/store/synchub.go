@@ -633,7 +633,7 @@ func (db *DB) HeldRecords(ctx context.Context, deviceID string) ([]HeldRecord, e
 	}
 	var rows []row
 	err := db.readTx(ctx, func(q querier) error {
-		rs, err := q.QueryContext(ctx, `SELECT r.kind, r.record_id, r.seal_hash, r.received_at,
+		rs, err := q.QueryContext(ctx, `SELECT r.kind, r.record_id, r.seal_hash, r.received_at, r.clock_offset_ms,
 			ifnull((SELECT group_concat(sha256 || ':' || size, ' ') FROM sync_record_photos p WHERE p.record_id = r.record_id), '')
 			FROM sync_received r WHERE r.device_id = ? ORDER BY r.kind, r.record_id`, deviceID)
 		if err != nil {
@@ -642,11 +642,16 @@ func (db *DB) HeldRecords(ctx context.Context, deviceID string) ([]HeldRecord, e
 		return eachRow(rs, func() error {
 			var r row
 			var at int64
+			var offset sql.NullInt64
 			var shas string
-			if err := rs.Scan(&r.Key.Kind, &r.Key.ID, &r.Hash, &at, &shas); err != nil {
+			if err := rs.Scan(&r.Key.Kind, &r.Key.ID, &r.Hash, &at, &offset, &shas); err != nil {
 				return err
 			}
 			r.ReceivedAt = fromMS(at)
+			if offset.Valid {
+				d := time.Duration(offset.Int64) * time.Millisecond
+				r.ClockOffset = &d
+			}
 			r.shas = strings.Fields(shas)
 			rows = append(rows, r)
 			return nil

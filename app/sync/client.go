@@ -614,7 +614,15 @@ func (s *syncRun) run() error {
 	if err := s.pull(); err != nil {
 		return err
 	}
-	n, err := c.st.EnqueueSealed(s.ctx, s.offset)
+	// Records sealed since the last sync take the offset measured then; on
+	// the first sync, the one its pull has just measured.
+	offset := s.offset
+	if offset == nil {
+		s.mu.Lock()
+		offset = s.measured
+		s.mu.Unlock()
+	}
+	n, err := c.st.EnqueueSealed(s.ctx, offset)
 	if err != nil {
 		return localError(CodeLocalProblem, err)
 	}
@@ -1014,7 +1022,15 @@ func inspectionRecord(it store.OutboxItem, ins *inspect.Inspection) (WireRecord,
 	if ins.SealHash != it.SealHash {
 		return WireRecord{}, fmt.Errorf("inspection %s: stored seal %s differs from the queued %s", it.Key.ID, ins.SealHash, it.SealHash)
 	}
-	return WireRecord{Inspection: InspectionToWire(ins)}, nil
+	return WireRecord{Inspection: InspectionToWire(ins), ClockOffsetMS: offsetMS(it.ClockOffset)}, nil
+}
+
+func offsetMS(d *time.Duration) *int64 {
+	if d == nil {
+		return nil
+	}
+	ms := d.Milliseconds()
+	return &ms
 }
 
 func (s *syncRun) load(ctx context.Context, it store.OutboxItem) (WireRecord, error) {
@@ -1030,7 +1046,7 @@ func (s *syncRun) load(ctx context.Context, it store.OutboxItem) (WireRecord, er
 		if err != nil {
 			return WireRecord{}, err
 		}
-		return WireRecord{Amendment: AmendmentToWire(a)}, nil
+		return WireRecord{Amendment: AmendmentToWire(a), ClockOffsetMS: offsetMS(it.ClockOffset)}, nil
 	}
 	return WireRecord{}, fmt.Errorf("unknown kind of record %q", it.Key.Kind)
 }

@@ -400,6 +400,10 @@ func (h *Hub) push(ctx context.Context, c *Call, d store.DeviceAccount) (any, er
 	var idx []int
 	for i, r := range req.Records {
 		inc := store.Incoming{ClockOffset: offset}
+		if r.ClockOffsetMS != nil {
+			o := time.Duration(*r.ClockOffsetMS) * time.Millisecond
+			inc.ClockOffset = &o
+		}
 		var err error
 		switch {
 		case r.Inspection != nil && r.Amendment == nil:

@@ -199,7 +199,10 @@ type WireMasterID struct {
 
 // PushRequest delivers sealed records. ClockOffsetMS is the device's clock
 // minus the hub's, measured at the previous sync (absent when never
-// measured); the hub records it with its own received time.
+// measured); the hub records it with its own received time. A record's own
+// ClockOffsetMS, the offset the device knew when it queued the record, wins
+// over the request's (a record sent again months later keeps its own; hubs
+// before it was added read the request's).
 type PushRequest struct {
 	ClockOffsetMS *int64       `json:"clock_offset_ms,omitempty"`
 	Records       []WireRecord `json:"records"`
@@ -207,8 +210,9 @@ type PushRequest struct {
 
 // WireRecord is one sealed record: exactly one of the two is set.
 type WireRecord struct {
-	Inspection *WireInspection `json:"inspection,omitempty"`
-	Amendment  *WireAmendment  `json:"amendment,omitempty"`
+	Inspection    *WireInspection `json:"inspection,omitempty"`
+	Amendment     *WireAmendment  `json:"amendment,omitempty"`
+	ClockOffsetMS *int64          `json:"clock_offset_ms,omitempty"`
 }
 
 // PushResult answers each record in order. One refused record never fails

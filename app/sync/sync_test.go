@@ -1,10 +1,13 @@
 package sync_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -371,6 +374,13 @@ func TestDeviceClockYearsOff(t *testing.T) {
 	if len(held) != 3 || time.Since(held[0].ReceivedAt) > time.Minute {
 		t.Errorf("hub's received time = %+v, want the hub's own clock", held)
 	}
+	// Each record carries its own copy of the device's offset; sealed before
+	// any sync, they take the one this first sync's pull measured.
+	for _, r := range held {
+		if r.ClockOffset == nil || *r.ClockOffset-skew < -time.Minute || *r.ClockOffset-skew > time.Minute {
+			t.Errorf("%s %s: hub holds the device's offset %v, want about %v", r.Key.Kind, r.Key.ID, r.ClockOffset, skew)
+		}
+	}
 	ams, err := h.db.Amendments(ctx, ins.ID)
 	must(t, err)
 	if len(ams) != 2 || ams[0].ID != first.ID || ams[1].ID != second.ID {
@@ -383,9 +393,65 @@ func TestDeviceClockYearsOff(t *testing.T) {
 	}
 }
 
-// A record whose findings the standard does not allow (here a hall-level item
-// recorded on a person) is refused by the hub and parked on the tablet with
-// the reason; it is not stored, and the rest of the queue still goes.
+// refusingHub refuses every record while refuse is set, as a hub would
+// refuse a record it finds invalid.
+type refusingHub struct {
+	store.HubStore
+	refuse *atomic.Bool
+}
+
+func (r refusingHub) Receive(ctx context.Context, dev store.DeviceAccount, recs []store.Incoming) ([]store.ReceiveOutcome, error) {
+	if !r.refuse.Load() {
+		return r.HubStore.Receive(ctx, dev, recs)
+	}
+	out := make([]store.ReceiveOutcome, len(recs))
+	for i, in := range recs {
+		out[i] = store.ReceiveOutcome{Key: in.Key(), Status: store.Rejected, Err: fmt.Errorf("%w: refused for the test", store.ErrInvalid)}
+	}
+	return out, nil
+}
+
+// A record keeps the clock offset its device knew when it was queued, even
+// when it reaches the hub after later syncs measured another: the offset
+// dates the record's own times.
+func TestRecordKeepsItsClockOffset(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	var refuse atomic.Bool
+	h.wrap = func(st store.HubStore) store.HubStore { return refusingHub{st, &refuse} }
+	h.restartOn(h.dbPath)
+	opt := clientOpts(t)
+	var skew atomic.Int64
+	skew.Store(int64(3 * time.Hour))
+	opt.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	tb := h.newTablet(t, "时钟错了", h.region, opt)
+	ins := tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, time.Now().Add(3*time.Hour).UTC().Truncate(time.Millisecond))
+
+	refuse.Store(true)
+	rep, err := tb.client.Sync(ctx) // queued with +3 h, refused: parked
+	must(t, err)
+	if rep.Parked != 1 {
+		t.Fatalf("report = %+v, want the record parked", rep)
+	}
+	refuse.Store(false)
+	skew.Store(0) // the clock is put right; the next sync measures about 0
+	_, err = tb.client.Sync(ctx)
+	must(t, err)
+	must(t, tb.client.Requeue(ctx, ins.ID))
+	rep, err = tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Delivered != 1 {
+		t.Fatalf("report = %+v, want the record delivered", rep)
+	}
+	held, err := h.db.HeldRecords(ctx, tb.client.DeviceID())
+	must(t, err)
+	if len(held) != 1 {
+		t.Fatalf("hub holds %+v", held)
+	}
+	if off := held[0].ClockOffset; off == nil || *off < 3*time.Hour-time.Minute {
+		t.Errorf("hub holds the offset %v, want the +3 h the record was queued with", off)
+	}
+}
+
 // A record the tablet cannot read to send is parked as a local problem, and
 // alone: the records read with it in one batch still go. With two records to
 // a batch, the unreadable ones share batches with readable ones, and the
@@ -449,6 +515,9 @@ func TestUnreadableRecordParkedAlone(t *testing.T) {
 	}
 }
 
+// A record whose findings the standard does not allow (here a hall-level item
+// recorded on a person) is refused by the hub and parked on the tablet with
+// the reason; it is not stored, and the rest of the queue still goes.
 func TestHubRefusesInvalidFindings(t *testing.T) {
 	h := startHub(t, dsync.HubOptions{})
 	tb := h.newTablet(t, "甲", h.region, clientOpts(t))
