@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -93,6 +94,10 @@ type DB struct {
 	readCacheKiB int // page cache of each reader; 0 for SQLite's default
 
 	photoNotes photoNotes
+
+	// restoreChecked is set once HubIdentity has looked for the mark of a
+	// restored backup (settingRestored).
+	restoreChecked atomic.Bool
 
 	// index serialises RefreshInspectionIndex, which the hub may run in
 	// the background while a manager's call runs it too; standards caches

@@ -240,6 +240,11 @@ type MasterPage struct {
 	Batch MasterBatch
 	Last  int64 // the change number to continue after
 	More  bool  // another page follows
+	// Ahead says that the change number asked for is past every change
+	// the hub holds: the caller's cursor is from a later state of this
+	// database (rolled back to a snapshot, or a backup restored in place),
+	// and it must pull from the start.
+	Ahead bool
 }
 
 // Conflict is a record received with a seal other than the one held.

@@ -50,7 +50,9 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// restamp gives the copy a fresh epoch and makes it durable.
+// restamp gives the copy a fresh epoch and the mark of a restored copy
+// (settingRestored: each restore of it takes an epoch of its own), and
+// makes it durable.
 func restamp(ctx context.Context, path string) error {
 	epoch, err := newEpoch()
 	if err != nil {
@@ -61,6 +63,9 @@ func restamp(ctx context.Context, path string) error {
 		return err
 	}
 	_, err = c.ExecContext(ctx, "UPDATE settings SET value = ? WHERE key = ?", epoch, settingEpoch)
+	if err == nil {
+		_, err = c.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = '1'", settingRestored)
+	}
 	if cerr := c.Close(); err == nil {
 		err = cerr
 	}

@@ -18,10 +18,16 @@ import (
 	"github.com/dudao-app/dudao/app/inspect"
 )
 
-// Setting keys of the hub's identity.
+// Setting keys of the hub's identity. settingRestored marks a backup copy:
+// the first HubIdentity on a database that has it gives the hub a new
+// epoch and removes it, so that each restore of one backup file is an
+// epoch of its own (a backup restored twice would otherwise come back with
+// an epoch its tablets had already seen after the first restore, and they
+// would skip the master data the hub lost).
 const (
-	settingHubID = "hub.id"
-	settingEpoch = "hub.epoch"
+	settingHubID    = "hub.id"
+	settingEpoch    = "hub.epoch"
+	settingRestored = "hub.restored-copy"
 )
 
 // newEpoch returns a fresh random epoch. Random rather than counted: two
@@ -36,6 +42,12 @@ func newEpoch() (string, error) {
 
 // HubIdentity returns the hub's ID and epoch, creating both on first use.
 func (db *DB) HubIdentity(ctx context.Context) (HubIdentity, error) {
+	if !db.restoreChecked.Load() {
+		if err := db.takeRestoredEpoch(ctx); err != nil {
+			return HubIdentity{}, err
+		}
+		db.restoreChecked.Store(true)
+	}
 	id, err1 := db.Setting(ctx, settingHubID)
 	epoch, err2 := db.Setting(ctx, settingEpoch)
 	if err1 == nil && err2 == nil && id != "" && epoch != "" {
@@ -66,6 +78,35 @@ func (db *DB) HubIdentity(ctx context.Context) (HubIdentity, error) {
 		return err
 	})
 	return out, err
+}
+
+// takeRestoredEpoch gives a restored backup its own epoch (settingRestored).
+// Of two processes opening it at once, only the one that removes the mark
+// changes the epoch.
+func (db *DB) takeRestoredEpoch(ctx context.Context) error {
+	if _, err := db.Setting(ctx, settingRestored); errors.Is(err, ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("hub identity: %w", err)
+	}
+	return db.update(ctx, "give the restored hub a new epoch", func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, "DELETE FROM settings WHERE key = ?", settingRestored)
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		epoch, err := newEpoch()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, "UPDATE settings SET value = ? WHERE key = ?", epoch, settingEpoch); err != nil {
+			return translate(err)
+		}
+		db.log.Info("this hub database is a restored backup: it takes a new sync epoch, and tablets re-check what it holds", "epoch", epoch)
+		return nil
+	})
 }
 
 // ---- devices ----

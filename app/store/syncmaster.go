@@ -54,6 +54,13 @@ func (db *DB) MasterChanges(ctx context.Context, regionID string, after int64, l
 			return err
 		}
 		page.More = n == limit
+		if n == 0 && after > 0 {
+			var newest int64
+			if err := q.QueryRowContext(ctx, "SELECT ifnull(max(seq), 0) FROM sync_changes").Scan(&newest); err != nil {
+				return translate(err)
+			}
+			page.Ahead = after > newest
+		}
 		m := &masterReader{ctx: ctx, q: q, region: regionID, emitted: map[MasterKey]bool{}}
 		for _, k := range keys {
 			if err := m.add(k, true); err != nil {

@@ -177,7 +177,7 @@ func prepareBench(b *testing.B) *benchFixture {
 	return fx
 }
 
-func copyFile(b *testing.B, src, dst string) {
+func copyFile(b testing.TB, src, dst string) {
 	b.Helper()
 	data, err := os.ReadFile(src)
 	must(b, err)

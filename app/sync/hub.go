@@ -373,6 +373,14 @@ func (h *Hub) pull(ctx context.Context, c *Call, d store.DeviceAccount, id store
 		limit = req.Limit
 	}
 	page, err := h.st.MasterChanges(ctx, d.RegionID, cur.Seq, limit)
+	if err == nil && page.Ahead {
+		// The tablet has seen changes this database no longer has: it was
+		// rolled back under the same epoch. Start the tablet over.
+		h.log.Warn("a tablet's cursor is past the hub's newest change: the hub database was rolled back; the tablet pulls everything again",
+			"device", d.ID, "cursor", cur.Seq)
+		reset, cur = true, cursor{Epoch: id.Epoch}
+		page, err = h.st.MasterChanges(ctx, d.RegionID, 0, limit)
+	}
 	if err != nil {
 		return nil, err
 	}

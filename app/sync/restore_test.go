@@ -1,7 +1,9 @@
 package sync_test
 
 import (
+	"fmt"
 	"os"
+	"slices"
 	"path/filepath"
 	"testing"
 	"time"
@@ -62,5 +64,78 @@ func TestHubRestoredFromOlderBackup(t *testing.T) {
 	must(t, err)
 	if rep.EpochChanged || rep.Resent != 0 || rep.Sent != 0 || !rep.DigestOK {
 		t.Errorf("sync after recovery = %+v", rep)
+	}
+}
+
+// hallNames lists the tablet's halls by name.
+func hallNames(t *testing.T, tb *tablet) []string {
+	t.Helper()
+	halls, err := tb.db.Halls(ctx)
+	must(t, err)
+	var names []string
+	for _, h := range halls {
+		names = append(names, h.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// One backup restored twice: each restore is an epoch of its own, so the
+// tablet drops what the first restored hub had and the second lacks, and
+// gets what the second has since (without it, both restores shared the
+// backup's epoch and change numbers, and the tablet skipped the second's).
+func TestHubRestoredTwiceFromOneBackup(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	tb := h.newTablet(t, "平板", h.region, clientOpts(t))
+	backup := filepath.Join(t.TempDir(), "hub-backup.db")
+	must(t, h.db.Backup(ctx, backup))
+	before := hallNames(t, tb)
+
+	for i, name := range []string{"第一次恢复后的营业厅", "第二次恢复后的营业厅"} {
+		restored := filepath.Join(t.TempDir(), fmt.Sprintf("hub-%d.db", i))
+		copyFile(t, backup, restored)
+		h.restartOn(restored)
+		_, err := h.db.AddHall(ctx, store.Hall{RegionID: h.region.ID, Code: fmt.Sprintf("KM-R%d", i), Name: name})
+		must(t, err)
+		rep, err := tb.client.Sync(ctx)
+		must(t, err)
+		if !rep.EpochChanged {
+			t.Errorf("restore %d: the tablet saw no new epoch: %+v", i+1, rep)
+		}
+		want := append(slices.Clone(before), name)
+		slices.Sort(want)
+		if got := hallNames(t, tb); !slices.Equal(got, want) {
+			t.Errorf("restore %d: tablet halls %v, want the restored hub's %v", i+1, got, want)
+		}
+	}
+}
+
+// A hub database rolled back in place (a disk or VM snapshot) keeps its
+// epoch, but a tablet's cursor is then past the hub's newest change: the hub
+// starts the tablet over, and it drops the hall the hub no longer has.
+func TestHubRolledBackUnderSameEpoch(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	tb := h.newTablet(t, "平板", h.region, clientOpts(t))
+	before := hallNames(t, tb)
+	h.stop()
+	snapshot := filepath.Join(t.TempDir(), "snapshot.db")
+	copyFile(t, h.dbPath, snapshot)
+	h.restartOn(h.dbPath)
+	_, err := h.db.AddHall(ctx, store.Hall{RegionID: h.region.ID, Code: "KM-S", Name: "快照之后的营业厅"})
+	must(t, err)
+	_, err = tb.client.Sync(ctx)
+	must(t, err)
+	if got := hallNames(t, tb); len(got) != len(before)+1 {
+		t.Fatalf("tablet halls before the rollback = %v", got)
+	}
+
+	h.restartOn(snapshot)
+	rep, err := tb.client.Sync(ctx)
+	must(t, err)
+	if rep.EpochChanged {
+		t.Errorf("a rolled-back database changed its epoch: %+v", rep)
+	}
+	if got := hallNames(t, tb); !slices.Equal(got, before) {
+		t.Errorf("tablet halls after the rollback = %v, want the hub's %v", got, before)
 	}
 }
