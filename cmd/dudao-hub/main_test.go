@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,6 +41,7 @@ func TestScripts(t *testing.T) {
 			"capture": captureCmd,
 			"tamper":  tamperCmd,
 			"pdftext": pdftextCmd,
+			"damage":  damageCmd,
 		},
 	})
 }
@@ -97,6 +100,23 @@ func tamperCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if n, _ := res.RowsAffected(); n != 1 {
 		ts.Fatalf("tamper: inspection %s has no finding to change", args[1])
 	}
+}
+
+// damage DB overwrites the first photo file of DB's photo directory with as
+// many other bytes, as a failing disk or a bad restore would.
+func damageCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: damage DB")
+	}
+	files, err := filepath.Glob(filepath.Join(ts.MkAbs(args[0])+".photos", "??", "*"))
+	ts.Check(err)
+	if len(files) == 0 {
+		ts.Fatalf("damage: %s has no photo files", args[0])
+	}
+	slices.Sort(files)
+	b, err := os.ReadFile(files[0])
+	ts.Check(err)
+	ts.Check(os.WriteFile(files[0], bytes.Repeat([]byte{'x'}, len(b)), 0o600))
 }
 
 // The hub runs on headless servers, so it must never link Fyne (and through

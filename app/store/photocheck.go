@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/dudao-app/dudao/app/inspect"
+)
+
+// damagedDir holds photo files that do not hash to their names, under the
+// photo directory. They are moved there, never deleted: a person may still
+// want to look at what the disk kept.
+const damagedDir = ".damaged"
+
+// PhotoDirCheck is what CheckPhotos found.
+type PhotoDirCheck struct {
+	Checked int
+	Bytes   int64
+	// Damaged lists the photos whose files did not hash to their names
+	// (or could not be read); each was moved to DamagedDir.
+	Damaged    []string
+	DamagedDir string
+}
+
+// CheckPhotos re-hashes every photo file at its content address. The hub
+// verifies each photo as it arrives and afterwards trusts the file by its
+// size (photoHeld), so a photo directory restored from a backup, or a disk
+// that corrupted a file, is checked with this. A file that does not hash to
+// its name is moved to DamagedDir and its photos row removed: the hub then
+// reports its records incomplete, and a tablet that still holds the photo
+// uploads it again at its next sync. progress, when not nil, is called
+// after each file with the count done and the total.
+func (db *DB) CheckPhotos(ctx context.Context, progress func(done, total int)) (PhotoDirCheck, error) {
+	fail := func(err error) (PhotoDirCheck, error) {
+		return PhotoDirCheck{}, fmt.Errorf("check photos in %s: %w", db.photoDir, err)
+	}
+	var files []string
+	prefixes, err := os.ReadDir(db.photoDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return PhotoDirCheck{}, nil
+	} else if err != nil {
+		return fail(err)
+	}
+	for _, p := range prefixes {
+		if !p.IsDir() || len(p.Name()) != 2 {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(db.photoDir, p.Name()))
+		if err != nil {
+			return fail(err)
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && inspect.ValidHash(e.Name()) && e.Name()[:2] == p.Name() {
+				files = append(files, e.Name())
+			}
+		}
+	}
+	out := PhotoDirCheck{DamagedDir: filepath.Join(db.photoDir, damagedDir)}
+	for i, sha := range files {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		n, got, err := hashFile(db.PhotoPath(sha))
+		out.Checked++
+		out.Bytes += n
+		if err == nil && got == sha {
+			if progress != nil {
+				progress(i+1, len(files))
+			}
+			continue
+		}
+		reason := fmt.Sprintf("hashes to %s", got)
+		if err != nil {
+			reason = err.Error()
+		}
+		if err := db.setAsideDamaged(ctx, sha); err != nil {
+			return out, fmt.Errorf("photo %s (%s): %w", sha, reason, err)
+		}
+		db.log.Warn("photo file does not match its name: moved aside", "photo", sha, "problem", reason, "to", out.DamagedDir)
+		out.Damaged = append(out.Damaged, sha)
+		if progress != nil {
+			progress(i+1, len(files))
+		}
+	}
+	return out, nil
+}
+
+func hashFile(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return n, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// setAsideDamaged moves a damaged photo file out of its content address and
+// forgets that the hub holds it.
+func (db *DB) setAsideDamaged(ctx context.Context, sha string) error {
+	dir := filepath.Join(db.photoDir, damagedDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return translate(err)
+	}
+	dst := filepath.Join(dir, sha+"."+strconv.FormatInt(time.Now().UnixNano(), 10))
+	if err := os.Rename(db.PhotoPath(sha), dst); err != nil {
+		return translate(err)
+	}
+	if err := syncDir(filepath.Dir(db.PhotoPath(sha))); err != nil {
+		return translate(err)
+	}
+	return db.update(ctx, "forget damaged photo "+sha, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, "DELETE FROM photos WHERE sha256 = ?", sha)
+		return translate(err)
+	})
+}
