@@ -226,7 +226,7 @@ func (s *Sync) SyncNow(ctx context.Context, progress func(SyncProgress)) (SyncRe
 	if err != nil {
 		return rep, fmt.Errorf("%s: %w", op, err)
 	}
-	s.pruneDelivered(ctx)
+	s.pruneDelivered(ctx, rep.HubTime)
 	return rep, nil
 }
 
@@ -238,10 +238,15 @@ func (s *Sync) SyncNow(ctx context.Context, progress func(SyncProgress)) (SyncRe
 const PhotoRetention = 30 * 24 * time.Hour
 
 // pruneDelivered frees the tablet's storage of photos delivered longer than
-// PhotoRetention ago. A failure costs space, not data, so it is logged and
-// the sync still counts as done.
-func (s *Sync) pruneDelivered(ctx context.Context) {
-	res, err := s.f.db.PruneDeliveredPhotos(ctx, s.f.now().Add(-PhotoRetention))
+// PhotoRetention ago, by the hub's clock (hubNow, the receipt's time; the
+// delivered marks are dated by it too): a tablet whose clock jumps a year
+// ahead must not free every photo at once. A failure costs space, not
+// data, so it is logged and the sync still counts as done.
+func (s *Sync) pruneDelivered(ctx context.Context, hubNow time.Time) {
+	if hubNow.IsZero() {
+		return
+	}
+	res, err := s.f.db.PruneDeliveredPhotos(ctx, hubNow.Add(-PhotoRetention))
 	switch {
 	case err != nil:
 		s.f.log.Warn("free delivered photos", "err", err)

@@ -256,8 +256,8 @@ func mustDevice(t *testing.T, f *flow.Flow) string {
 }
 
 // TestSyncFreesDeliveredPhotos: a tablet keeps a delivered photo through
-// the retention (a restored hub may need it again), frees it at the first
-// sync after, and the hub still holds it.
+// the retention (a restored hub may need it again), counted by the hub's
+// clock, frees it at the first sync after, and the hub still holds it.
 func TestSyncFreesDeliveredPhotos(t *testing.T) {
 	e := newEnv(t)
 	hub := hubtest.FromCopy(t, e.db)
@@ -280,7 +280,20 @@ func TestSyncFreesDeliveredPhotos(t *testing.T) {
 		t.Fatalf("the photo went at once, within the retention: %v", err)
 	}
 
-	e.clock.set(time.Now().Add(flow.PhotoRetention + time.Hour))
+	// The tablet's clock jumps a year ahead: the retention counts by the
+	// hub's clock, so the photo stays.
+	e.clock.set(time.Now().Add(365 * 24 * time.Hour))
+	if _, err := sy.SyncNow(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.flow.Photo(ctx, sha); err != nil {
+		t.Fatalf("the photo went when the tablet's clock jumped ahead: %v", err)
+	}
+
+	// The hub's clock passes the retention.
+	hub.Stop()
+	hub.Now = func() time.Time { return time.Now().Add(flow.PhotoRetention + time.Hour) }
+	hub.Start()
 	if _, err := sy.SyncNow(ctx, nil); err != nil {
 		t.Fatal(err)
 	}

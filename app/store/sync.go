@@ -324,4 +324,9 @@ type OutboxUpdate struct {
 	PhotosPresent  int
 	Attempted      bool   // count one more attempt
 	ReceiptEpoch   string // for OutboxDelivered
+	// DeliveredAt, for OutboxDelivered, is when by the hub's clock (its
+	// receipt's time): the photo retention counts from it, so that a
+	// device clock set wrong cannot free photos early. Zero: this device's
+	// clock.
+	DeliveredAt time.Time
 }

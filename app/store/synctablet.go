@@ -108,6 +108,9 @@ func (db *DB) UpdateOutbox(ctx context.Context, us []OutboxUpdate) error {
 			var delivered sql.NullInt64
 			if u.State == OutboxDelivered {
 				delivered = sql.NullInt64{Int64: now, Valid: true}
+				if !u.DeliveredAt.IsZero() {
+					delivered.Int64 = toMS(u.DeliveredAt)
+				}
 			}
 			res, err := tx.tx.ExecContext(ctx, `UPDATE sync_outbox SET state = ?1, reason_code = ?2, reason = ?3,
 				held_hash = ?4, photos_expected = ?5, photos_present = ?6, attempts = attempts + ?7, updated_at = ?8,

@@ -169,6 +169,9 @@ type Report struct {
 	Pending      int  // not delivered after this sync
 	DigestOK     bool // the hub's digest matches this device's delivered marks
 	ClockOffset  time.Duration
+	// HubTime is the hub's clock when it issued the receipt (zero: no
+	// receipt), the time delivered marks are dated by.
+	HubTime time.Time
 }
 
 // Client is the tablet's side of sync.
@@ -1457,7 +1460,7 @@ func (s *syncRun) receipt(full bool) (resend, mismatch bool, err error) {
 		return false, false, &Error{Code: CodeBadReceipt, Message: fmt.Sprintf(
 			"the receipt is for hub %s and device %s, not %s and %s", body.HubID, body.DeviceID, c.hubID, c.deviceID)}
 	}
-	s.report.Epoch = body.Epoch
+	s.report.Epoch, s.report.HubTime = body.Epoch, body.IssuedAt
 	if body.Epoch != c.epoch {
 		s.report.EpochChanged = true
 	}
@@ -1486,7 +1489,7 @@ func (s *syncRun) receipt(full bool) (resend, mismatch bool, err error) {
 			if it.State == store.OutboxDelivered && it.ReceiptEpoch == body.Epoch {
 				continue
 			}
-			u.State, u.ReceiptEpoch = store.OutboxDelivered, body.Epoch
+			u.State, u.ReceiptEpoch, u.DeliveredAt = store.OutboxDelivered, body.Epoch, body.IssuedAt
 			if it.State != store.OutboxDelivered {
 				s.report.Delivered++
 			}

@@ -35,6 +35,9 @@ type Hub struct {
 	// puts a misbehaving network or an impostor between the app and the hub.
 	Wrap func(http.Handler) http.Handler
 
+	// Now, when set before Start, is the hub's clock.
+	Now func() time.Time
+
 	// Admin is the admin API's server when the hub serves it (WithAdmin).
 	Admin     *admin.Server
 	withAdmin bool
@@ -89,7 +92,7 @@ func (h *Hub) Start() {
 		h.srv.Listener.Close()
 		h.srv.Listener = l
 	}
-	opt := dsync.HubOptions{Logger: quiet, EnrolPerMinute: 10_000, Pins: h.Keys.Pins}
+	opt := dsync.HubOptions{Logger: quiet, EnrolPerMinute: 10_000, Pins: h.Keys.Pins, Now: h.Now}
 	if h.withAdmin {
 		// The admin API's invites carry the hub's address, known once the
 		// listener is.
