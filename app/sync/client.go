@@ -1301,6 +1301,18 @@ func (s *syncRun) uploadAll(ctx context.Context, jobs []photoJob, seen map[strin
 				switch {
 				case err == nil:
 					s.step(func(r *Report, _ *Progress) { r.PhotosSent++ })
+				case errors.As(err, &e) && e.Code == CodePhotoLost:
+					// Nothing to send and nothing to retry: the record
+					// stays sent, with the reason, until the hub has the
+					// photo again (its receipt then marks it delivered).
+					c.log.Warn("photo lost on this device and on the hub", "photo", p.SHA256)
+					mu.Lock()
+					for _, it := range owners[p.SHA256] {
+						*parked = append(*parked, store.OutboxUpdate{ID: it.Key.ID, State: store.OutboxSent,
+							ReasonCode: string(CodePhotoLost), Reason: e.Message,
+							PhotosExpected: it.PhotosExpected, PhotosPresent: it.PhotosPresent})
+					}
+					mu.Unlock()
 				case errors.As(err, &e) && e.Code == CodeLocalProblem:
 					mu.Lock()
 					for _, it := range owners[p.SHA256] {
@@ -1364,8 +1376,12 @@ const maxPhotoRead = 64 << 20
 func (s *syncRun) upload(ctx context.Context, ref inspect.PhotoRef, offset int64) error {
 	c := s.c
 	r, err := c.st.OpenPhoto(ref.SHA256)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Code: CodePhotoLost, Message: fmt.Sprintf("photo %s is no longer on this tablet and the hub does not have it: "+
+			"the hub's administrator can restore it from the hub's photo backup", ref.SHA256), cause: err}
+	}
 	if err != nil {
-		return localError(CodeLocalProblem, fmt.Errorf("photo %s is missing on this device: %w", ref.SHA256, err))
+		return localError(CodeLocalProblem, fmt.Errorf("photo %s cannot be read on this device: %w", ref.SHA256, err))
 	}
 	// The size is known: one buffer of it, not one grown by io.ReadAll. A
 	// size no photo can have (the store keeps at most 20 MB) is a damaged
@@ -1496,6 +1512,9 @@ func (s *syncRun) receipt(full bool) (resend, mismatch bool, err error) {
 		default:
 			u.State = store.OutboxSent
 			u.Reason = fmt.Sprintf("the hub has %d of %d photos", r.PhotosPresent, r.PhotosExpected)
+			if it.ReasonCode == string(CodePhotoLost) {
+				u.ReasonCode, u.Reason = it.ReasonCode, it.Reason // still lost: keep saying so
+			}
 			if it.State == store.OutboxDelivered {
 				resend = true // its photos must go again
 			}

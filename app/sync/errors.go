@@ -42,6 +42,11 @@ const (
 	CodeNotEnrolled  Code = "not_enrolled"
 	CodeSyncRunning  Code = "sync_running"
 	CodeLocalProblem Code = "local_problem"
+	// CodePhotoLost: a photo a record needs is on neither this device
+	// (freed after the hub first held it, or deleted) nor the hub (restored
+	// from an older photo backup). The record stays sent, not parked: it
+	// is delivered as soon as the hub has the photo again.
+	CodePhotoLost Code = "photo_lost"
 )
 
 // Sentinel errors; every *Error with the matching code is errors.Is them.
@@ -70,6 +75,7 @@ var (
 	ErrNotEnrolled  = errors.New("this device is not enrolled with a hub")
 	ErrSyncRunning  = errors.New("a sync is already running")
 	ErrLocalProblem = errors.New("a problem on this device")
+	ErrPhotoLost    = errors.New("a photo is on neither this device nor the hub")
 )
 
 var codeToError = map[Code]error{
@@ -96,6 +102,7 @@ var codeToError = map[Code]error{
 	CodeNotEnrolled:     ErrNotEnrolled,
 	CodeSyncRunning:     ErrSyncRunning,
 	CodeLocalProblem:    ErrLocalProblem,
+	CodePhotoLost:       ErrPhotoLost,
 }
 
 // errorToCode maps an error to its wire code, checking this package's

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,5 +138,48 @@ func TestHubRolledBackUnderSameEpoch(t *testing.T) {
 	}
 	if got := hallNames(t, tb); !slices.Equal(got, before) {
 		t.Errorf("tablet halls after the rollback = %v, want the hub's %v", got, before)
+	}
+}
+
+// A photo on neither side any more (the tablet freed it after delivery, the
+// hub was restored from an older photo backup) is said to be lost, once per
+// sync and without an upload attempt or a retry loop; the record stays sent,
+// and is delivered by itself when the hub has the photo again.
+func TestPhotoLostOnBothSides(t *testing.T) {
+	h := startHub(t, dsync.HubOptions{})
+	tb := h.newTablet(t, "平板", h.region, clientOpts(t))
+	photo := photoBytes(3, 30<<10)
+	ins := tb.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day, photo)
+	rep, err := tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Delivered != 1 {
+		t.Fatalf("first sync = %+v", rep)
+	}
+	if _, err := tb.db.PruneDeliveredPhotos(ctx, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	sha := ins.Photos()[0].SHA256
+	hubPath := h.db.PhotoPath(sha)
+	must(t, os.Remove(hubPath))
+
+	for range 2 {
+		rep, err = tb.client.Sync(ctx)
+		must(t, err)
+		if rep.Pending != 1 || rep.Parked != 0 || rep.PhotosSent != 0 {
+			t.Errorf("sync with the photo lost = %+v", rep)
+		}
+		items, err := tb.db.Outbox(ctx, store.OutboxSent)
+		must(t, err)
+		if len(items) != 1 || items[0].ReasonCode != string(dsync.CodePhotoLost) || !strings.Contains(items[0].Reason, sha) {
+			t.Fatalf("outbox = %+v, want the record sent with the photo lost", items)
+		}
+	}
+
+	// The hub's administrator restores the photo: the next receipt delivers.
+	must(t, os.WriteFile(hubPath, photo, 0o600))
+	rep, err = tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Pending != 0 || rep.Delivered != 1 {
+		t.Errorf("sync after the photo came back = %+v", rep)
 	}
 }

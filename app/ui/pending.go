@@ -77,6 +77,9 @@ func (p *pending) row(it flow.PendingItem) fyne.CanvasObject {
 	case it.Parked:
 		colour = theme.ColorNameWarning
 		reason = pendingRefusal(it)
+	case it.ReasonCode == "photo_lost":
+		colour = theme.ColorNameError
+		reason = lang.X("pending.photolost", "A photo of it is lost: it is no longer on this tablet, and the hub does not have it. The hub's administrator can restore it from the hub's photo backup; the record is then delivered by itself.")
 	case it.State == flow.StateSent:
 		reason = lang.X("pending.photos", "Sent; the hub has {{.Present}} of {{.Expected}} photos. The rest go at the next sync.",
 			map[string]any{"Present": it.PhotosPresent, "Expected": it.PhotosExpected})
