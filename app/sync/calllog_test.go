@@ -9,6 +9,7 @@ import (
 	"strings"
 	stdsync "sync"
 	"testing"
+	"time"
 
 	"github.com/dudao-app/dudao/app/store"
 	dsync "github.com/dudao-app/dudao/app/sync"
@@ -112,5 +113,32 @@ func TestHubDiskFull(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the hub did not log the full disk:\n%s", strings.Join(logs.lines(), "\n"))
+	}
+}
+
+// A push holds at most BatchBytes of records (a record larger goes alone),
+// so that a slow uplink still carries a push within the call's timeout.
+func TestPushBoundedByBytes(t *testing.T) {
+	var logs logBuffer
+	h := startHub(t, dsync.HubOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	opt := clientOpts(t)
+	opt.BatchBytes = 1 // every record is over it
+	tb := h.newTablet(t, "慢网", h.region, opt)
+	for i := range 3 {
+		tb.seal(t, h.halls[0].ID, h.staff[i].ID, h.sup.ID, day.Add(time.Duration(i)*time.Hour))
+	}
+	rep, err := tb.client.Sync(ctx)
+	must(t, err)
+	if rep.Delivered != 3 {
+		t.Fatalf("report = %+v", rep)
+	}
+	pushes := 0
+	for _, l := range logs.lines() {
+		if strings.Contains(l, "op=push") {
+			pushes++
+		}
+	}
+	if pushes != 3 {
+		t.Errorf("%d pushes for 3 records over the byte bound, want one each", pushes)
 	}
 }

@@ -66,7 +66,10 @@ type ClientOptions struct {
 	// BackoffBase and BackoffMax shape the exponential backoff with full
 	// jitter between attempts (500 ms doubling up to 30 s).
 	BackoffBase, BackoffMax time.Duration
-	// BatchRecords and BatchBytes bound one push (100 records, 4 MB).
+	// BatchRecords and BatchBytes bound one push (100 records, 512 KB:
+	// a hundred typical records take a third of that, and on a hall's
+	// slowest uplink, about 35 kbit/s, 512 KB still fits the 2-minute
+	// call timeout; a record larger than BatchBytes goes alone).
 	BatchRecords int
 	BatchBytes   int
 	// InFlight is how many push batches may be on their way at once (2):
@@ -106,7 +109,7 @@ func (o ClientOptions) withDefaults() ClientOptions {
 		o.BatchRecords = 100
 	}
 	if o.BatchBytes <= 0 {
-		o.BatchBytes = 4 << 20
+		o.BatchBytes = 512 << 10
 	}
 	if o.InFlight <= 0 {
 		o.InFlight = 2
