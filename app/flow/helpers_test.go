@@ -198,6 +198,19 @@ func (e *env) owner(d *flow.Draft) flow.User {
 	return flow.User{}
 }
 
+// sealedWithFinding seals an inspection of 李娜 in hall A whose A1.2 does
+// not conform; it returns the draft and her person ID.
+func (e *env) sealedWithFinding() (*flow.Draft, string) {
+	e.t.Helper()
+	d := e.start(e.sup, hallA, "李娜")
+	pid := person(e.t, d, "李娜")
+	if _, err := e.flow.ToggleNonconform(ctx, d, pid, "A1.2"); err != nil {
+		e.t.Fatal(err)
+	}
+	e.signAndSeal(d)
+	return d, pid
+}
+
 // signAndSeal signs as the supervisor and seals.
 func (e *env) signAndSeal(d *flow.Draft) string {
 	e.t.Helper()

@@ -135,12 +135,7 @@ func TestHistory(t *testing.T) {
 // only when they are, since the hub's record is the inspection as amended.
 func TestHistoryStateCountsAmendments(t *testing.T) {
 	e := newEnv(t)
-	d := e.start(e.sup, hallA, "李娜")
-	pid := person(t, d, "李娜")
-	if _, err := e.flow.ToggleNonconform(ctx, d, pid, "A1.2"); err != nil {
-		t.Fatal(err)
-	}
-	e.signAndSeal(d)
+	d, pid := e.sealedWithFinding()
 	mark := func(id string, st store.OutboxState) {
 		t.Helper()
 		if _, err := e.db.EnqueueSealed(ctx, nil); err != nil {

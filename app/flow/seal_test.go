@@ -173,12 +173,7 @@ func TestWholeInspection(t *testing.T) {
 
 func TestSealedIsReadOnly(t *testing.T) {
 	e := newEnv(t)
-	d := e.start(e.sup, hallA, "李娜")
-	pid := person(t, d, "李娜")
-	if _, err := e.flow.ToggleNonconform(ctx, d, pid, "A1.2"); err != nil {
-		t.Fatal(err)
-	}
-	e.signAndSeal(d)
+	d, pid := e.sealedWithFinding()
 	opened, err := e.flow.Open(ctx, d.Inspection.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -145,13 +145,21 @@ func TestSyncOverPipe(t *testing.T) {
 	}
 }
 
-func TestConflictQuarantined(t *testing.T) {
-	h := startHub(t, dsync.HubOptions{})
+// deliveredByAnother starts a hub with two tablets: 甲 has delivered
+// inspection a; 乙 (returned) is to make another record under a's ID.
+func deliveredByAnother(t *testing.T) (h *testHub, tbb *tablet, a *inspect.Inspection) {
+	t.Helper()
+	h = startHub(t, dsync.HubOptions{})
 	ta := h.newTablet(t, "甲", h.region, clientOpts(t))
-	tbb := h.newTablet(t, "乙", h.region, clientOpts(t))
-	a := ta.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day)
+	tbb = h.newTablet(t, "乙", h.region, clientOpts(t))
+	a = ta.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day)
 	_, err := ta.client.Sync(ctx)
 	must(t, err)
+	return h, tbb, a
+}
+
+func TestConflictQuarantined(t *testing.T) {
+	h, tbb, a := deliveredByAnother(t)
 
 	// Tablet B holds another record under the same UUID.
 	other := &inspect.Inspection{ID: a.ID, HallID: h.halls[0].ID, SupervisorID: h.sup.ID, StandardVersion: 1, StartedAt: day,
@@ -207,12 +215,7 @@ func TestConflictQuarantined(t *testing.T) {
 // seal the hub does not hold), but parked with the hub's reason, and the
 // hub's conflict list names the inspection alone.
 func TestAmendmentOfAnotherSealParked(t *testing.T) {
-	h := startHub(t, dsync.HubOptions{})
-	ta := h.newTablet(t, "甲", h.region, clientOpts(t))
-	tbb := h.newTablet(t, "乙", h.region, clientOpts(t))
-	a := ta.seal(t, h.halls[0].ID, h.staff[0].ID, h.sup.ID, day)
-	_, err := ta.client.Sync(ctx)
-	must(t, err)
+	h, tbb, a := deliveredByAnother(t)
 
 	other := &inspect.Inspection{ID: a.ID, HallID: h.halls[0].ID, SupervisorID: h.sup.ID, StandardVersion: 1, StartedAt: day,
 		People: []inspect.Person{{StaffID: h.staff[1].ID, Findings: []inspect.Finding{{ItemID: "A1.1",
