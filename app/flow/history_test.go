@@ -163,6 +163,7 @@ func TestHistoryStateCountsAmendments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stateIs(flow.StateSealed) // not queued yet (no sync reached the hub)
 	mark(a.ID, store.OutboxSealed)
 	stateIs(flow.StateSealed)
 	mark(a.ID, store.OutboxQuarantined)

@@ -333,31 +333,30 @@ func syncState(s store.OutboxState) SyncState {
 // outboxStates maps inspection IDs to their sync state: the worst of the
 // inspection's and its amendments', since the record a manager reads on the
 // hub is the inspection as amended. An inspection delivered whose amendment
-// is waiting or quarantined is not delivered as the tablet shows it.
+// is not queued yet, waiting or quarantined is not delivered as the tablet
+// shows it.
 func (f *Flow) outboxStates(ctx context.Context) (map[string]SyncState, error) {
 	items, err := f.db.Outbox(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m := make(map[string]SyncState, len(items))
-	var amendments []store.OutboxItem
 	for _, it := range items {
-		switch it.Key.Kind {
-		case store.KindInspection:
+		if it.Key.Kind == store.KindInspection {
 			m[it.Key.ID] = syncState(it.State)
-		case store.KindAmendment:
-			if it.State != store.OutboxDelivered {
-				amendments = append(amendments, it)
-			}
 		}
 	}
-	for _, it := range amendments {
-		a, err := f.db.Amendment(ctx, it.Key.ID)
-		if err != nil {
-			return nil, err
+	amendments, err := f.db.UndeliveredAmendments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range amendments {
+		st := StateSealed // not queued yet
+		if a.State != "" {
+			st = syncState(a.State)
 		}
-		if st, ok := m[a.InspectionID]; ok && syncRank[syncState(it.State)] > syncRank[st] {
-			m[a.InspectionID] = syncState(it.State)
+		if cur, ok := m[a.InspectionID]; ok && syncRank[st] > syncRank[cur] {
+			m[a.InspectionID] = st
 		}
 	}
 	return m, nil

@@ -25,10 +25,13 @@ const damagedDir = ".damaged"
 type PhotoDirCheck struct {
 	Checked int
 	Bytes   int64
-	// Damaged lists the photos whose files did not hash to their names
-	// (or could not be read); each was moved to DamagedDir.
+	// Damaged lists the photos whose files did not hash to their names;
+	// each was moved to DamagedDir.
 	Damaged    []string
 	DamagedDir string
+	// Unreadable lists the files that could not be read, with why; they
+	// stay where they are.
+	Unreadable []string
 }
 
 // CheckPhotos re-hashes every photo file at its content address. The hub
@@ -69,24 +72,24 @@ func (db *DB) CheckPhotos(ctx context.Context, progress func(done, total int)) (
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		n, got, err := hashFile(db.PhotoPath(sha))
+		n, got, hashed, err := hashFile(db.PhotoPath(sha))
 		out.Checked++
 		out.Bytes += n
-		if err == nil && got == sha {
-			if progress != nil {
-				progress(i+1, len(files))
+		switch {
+		case err != nil:
+			// Not readable now (permissions, an I/O error): reported, not
+			// moved; the file may well be intact.
+			out.Unreadable = append(out.Unreadable, fmt.Sprintf("%s: %v", sha, err))
+		case got != sha:
+			moved, err := db.setAsideDamaged(ctx, sha, hashed)
+			if err != nil {
+				return out, fmt.Errorf("photo %s (hashes to %s): %w", sha, got, err)
 			}
-			continue
+			if moved {
+				db.log.Warn("photo file does not match its name: moved aside", "photo", sha, "hashes_to", got, "to", out.DamagedDir)
+				out.Damaged = append(out.Damaged, sha)
+			}
 		}
-		reason := fmt.Sprintf("hashes to %s", got)
-		if err != nil {
-			reason = err.Error()
-		}
-		if err := db.setAsideDamaged(ctx, sha); err != nil {
-			return out, fmt.Errorf("photo %s (%s): %w", sha, reason, err)
-		}
-		db.log.Warn("photo file does not match its name: moved aside", "photo", sha, "problem", reason, "to", out.DamagedDir)
-		out.Damaged = append(out.Damaged, sha)
 		if progress != nil {
 			progress(i+1, len(files))
 		}
@@ -94,35 +97,51 @@ func (db *DB) CheckPhotos(ctx context.Context, progress func(done, total int)) (
 	return out, nil
 }
 
-func hashFile(path string) (int64, string, error) {
+// hashFile hashes a file and returns what it read, with the file's identity
+// for setAsideDamaged.
+func hashFile(path string) (int64, string, os.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, "", err
+		return 0, "", nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, "", nil, err
+	}
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return n, "", err
+		return n, "", nil, err
 	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	return n, hex.EncodeToString(h.Sum(nil)), fi, nil
 }
 
-// setAsideDamaged moves a damaged photo file out of its content address and
-// forgets that the hub holds it.
-func (db *DB) setAsideDamaged(ctx context.Context, sha string) error {
+// setAsideDamaged moves the damaged file hashed (the file it found at the
+// content address) out of the way and forgets that the hub holds the photo.
+// A running hub may have put a verified upload there meanwhile (this runs
+// as another process, outside its upload locks): the file moved is checked
+// to be the one hashed, and a newer one goes back; moved says whether the
+// damaged file was set aside.
+func (db *DB) setAsideDamaged(ctx context.Context, sha string, hashed os.FileInfo) (moved bool, err error) {
 	dir := filepath.Join(db.photoDir, damagedDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return translate(err)
+		return false, translate(err)
 	}
+	path := db.PhotoPath(sha)
 	dst := filepath.Join(dir, sha+"."+strconv.FormatInt(time.Now().UnixNano(), 10))
-	if err := os.Rename(db.PhotoPath(sha), dst); err != nil {
-		return translate(err)
+	if err := os.Rename(path, dst); err != nil {
+		return false, translate(err)
 	}
-	if err := syncDir(filepath.Dir(db.PhotoPath(sha))); err != nil {
-		return translate(err)
+	if fi, err := os.Stat(dst); err != nil {
+		return false, translate(err)
+	} else if !os.SameFile(fi, hashed) {
+		return false, translate(os.Rename(dst, path))
 	}
-	return db.update(ctx, "forget damaged photo "+sha, func(tx *Tx) error {
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return false, translate(err)
+	}
+	return true, db.update(ctx, "forget damaged photo "+sha, func(tx *Tx) error {
 		_, err := tx.tx.ExecContext(ctx, "DELETE FROM photos WHERE sha256 = ?", sha)
 		return translate(err)
 	})

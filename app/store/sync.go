@@ -40,6 +40,7 @@ type HubStore interface {
 	HeldRecords(ctx context.Context, deviceID string) ([]HeldRecord, error)
 
 	MasterChanges(ctx context.Context, regionID string, after int64, limit int) (MasterPage, error)
+	ChangeTag(ctx context.Context, seq int64) (tag int64, held bool, err error)
 
 	Conflicts(ctx context.Context) ([]Conflict, error)
 	OffRoster(ctx context.Context, hallID string) ([]OffRosterPerson, error)
@@ -240,11 +241,9 @@ type MasterPage struct {
 	Batch MasterBatch
 	Last  int64 // the change number to continue after
 	More  bool  // another page follows
-	// Ahead says that the change number asked for is past every change
-	// the hub holds: the caller's cursor is from a later state of this
-	// database (rolled back to a snapshot, or a backup restored in place),
-	// and it must pull from the start.
-	Ahead bool
+	// LastTag is the tag of change Last (migration 0010), for the cursor:
+	// ChangeTag tells later whether the hub still holds that change.
+	LastTag int64
 }
 
 // Conflict is a record received with a seal other than the one held.

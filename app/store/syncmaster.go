@@ -25,13 +25,27 @@ const DefaultMasterPage = 1000
 // to is included, so the page applies on its own whatever came before it.
 // It reads one snapshot. An empty regionID is every region: the desktop of a
 // manager over every region (a tablet always has a region).
+// ChangeTag returns the tag of master-data change seq, and whether the hub
+// holds that change at all (the hub never deletes its change log).
+func (db *DB) ChangeTag(ctx context.Context, seq int64) (int64, bool, error) {
+	var tag int64
+	err := db.r.QueryRowContext(ctx, "SELECT tag FROM sync_changes WHERE seq = ?", seq).Scan(&tag)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("master change %d: %w", seq, translate(err))
+	}
+	return tag, true, nil
+}
+
 func (db *DB) MasterChanges(ctx context.Context, regionID string, after int64, limit int) (MasterPage, error) {
 	if limit <= 0 || limit > 10*DefaultMasterPage {
 		limit = DefaultMasterPage
 	}
 	page := MasterPage{Last: after}
 	err := db.readTx(ctx, func(q querier) error {
-		rows, err := q.QueryContext(ctx, `SELECT seq, kind, entity_id FROM sync_changes
+		rows, err := q.QueryContext(ctx, `SELECT seq, tag, kind, entity_id FROM sync_changes
 			WHERE seq > ?1 AND (region_id = ?2 OR region_id IS NULL OR ?2 = '') ORDER BY seq LIMIT ?3`, after, regionID, limit)
 		if err != nil {
 			return translate(err)
@@ -41,7 +55,7 @@ func (db *DB) MasterChanges(ctx context.Context, regionID string, after int64, l
 		n := 0
 		if err := eachRow(rows, func() error {
 			var k MasterKey
-			if err := rows.Scan(&page.Last, &k.Kind, &k.ID); err != nil {
+			if err := rows.Scan(&page.Last, &page.LastTag, &k.Kind, &k.ID); err != nil {
 				return err
 			}
 			n++
@@ -55,11 +69,10 @@ func (db *DB) MasterChanges(ctx context.Context, regionID string, after int64, l
 		}
 		page.More = n == limit
 		if n == 0 && after > 0 {
-			var newest int64
-			if err := q.QueryRowContext(ctx, "SELECT ifnull(max(seq), 0) FROM sync_changes").Scan(&newest); err != nil {
+			// Nothing new: the cursor stays where it was, tag included.
+			if err := q.QueryRowContext(ctx, "SELECT tag FROM sync_changes WHERE seq = ?", after).Scan(&page.LastTag); err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return translate(err)
 			}
-			page.Ahead = after > newest
 		}
 		m := &masterReader{ctx: ctx, q: q, region: regionID, emitted: map[MasterKey]bool{}}
 		for _, k := range keys {

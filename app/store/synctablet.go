@@ -182,3 +182,34 @@ func (db *DB) UndeliveredCount(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// AmendmentOutbox is an amendment not delivered yet: the inspection it
+// amends and its outbox state ("" while it is not queued: it is queued at
+// the next sync that reaches the hub).
+type AmendmentOutbox struct {
+	InspectionID string
+	State        OutboxState
+}
+
+// UndeliveredAmendments lists the amendments a receipt has not marked
+// delivered, queued or not.
+func (db *DB) UndeliveredAmendments(ctx context.Context) ([]AmendmentOutbox, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT a.inspection_id, ifnull(o.state, '') FROM amendments a
+		LEFT JOIN sync_outbox o ON o.id = a.id WHERE o.state IS NULL OR o.state != 'delivered'`)
+	if err != nil {
+		return nil, fmt.Errorf("list undelivered amendments: %w", translate(err))
+	}
+	var out []AmendmentOutbox
+	err = eachRow(rows, func() error {
+		var a AmendmentOutbox
+		if err := rows.Scan(&a.InspectionID, &a.State); err != nil {
+			return err
+		}
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list undelivered amendments: %w", err)
+	}
+	return out, nil
+}

@@ -116,8 +116,9 @@ func TestHubDiskFull(t *testing.T) {
 	}
 }
 
-// A push holds at most BatchBytes of records (a record larger goes alone),
-// so that a slow uplink still carries a push within the call's timeout.
+// A push holds at most BatchBytes of records, and a record larger than that
+// goes alone: the bound that keeps a push within the call's timeout on a
+// slow uplink (512 KB by default) is kept however small it is set.
 func TestPushBoundedByBytes(t *testing.T) {
 	var logs logBuffer
 	h := startHub(t, dsync.HubOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})

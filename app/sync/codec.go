@@ -167,6 +167,9 @@ func parseEnvelope(b []byte) (*Envelope, error) {
 type cursor struct {
 	Epoch string `json:"e"`
 	Seq   int64  `json:"s"`
+	// Tag is change Seq's tag (store.MasterPage.LastTag): a hub whose
+	// change Seq has another tag, or none, was rolled back since.
+	Tag int64 `json:"t,omitempty"`
 }
 
 func (c cursor) String() string {

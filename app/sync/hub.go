@@ -365,6 +365,19 @@ func (h *Hub) pull(ctx context.Context, c *Call, d store.DeviceAccount, id store
 	}
 	cur, ok := parseCursor(req.Cursor)
 	reset := !ok || cur.Epoch != id.Epoch
+	if !reset && cur.Seq > 0 {
+		tag, held, err := h.st.ChangeTag(ctx, cur.Seq)
+		if err != nil {
+			return nil, err
+		}
+		if !held || tag != cur.Tag {
+			// The tablet has seen a change this database no longer has:
+			// it was rolled back under the same epoch. Start it over.
+			h.log.Warn("a tablet's cursor names a change the hub does not hold: the hub database was rolled back; the tablet pulls everything again",
+				"device", d.ID, "cursor", cur.Seq)
+			reset = true
+		}
+	}
 	if reset {
 		cur = cursor{Epoch: id.Epoch}
 	}
@@ -373,19 +386,11 @@ func (h *Hub) pull(ctx context.Context, c *Call, d store.DeviceAccount, id store
 		limit = req.Limit
 	}
 	page, err := h.st.MasterChanges(ctx, d.RegionID, cur.Seq, limit)
-	if err == nil && page.Ahead {
-		// The tablet has seen changes this database no longer has: it was
-		// rolled back under the same epoch. Start the tablet over.
-		h.log.Warn("a tablet's cursor is past the hub's newest change: the hub database was rolled back; the tablet pulls everything again",
-			"device", d.ID, "cursor", cur.Seq)
-		reset, cur = true, cursor{Epoch: id.Epoch}
-		page, err = h.st.MasterChanges(ctx, d.RegionID, 0, limit)
-	}
 	if err != nil {
 		return nil, err
 	}
 	res := pullResultFromBatch(page.Batch)
-	res.Cursor = cursor{Epoch: id.Epoch, Seq: page.Last}.String()
+	res.Cursor = cursor{Epoch: id.Epoch, Seq: page.Last, Tag: page.LastTag}.String()
 	res.More, res.Reset = page.More, reset
 	return res, nil
 }

@@ -33,12 +33,18 @@ next sync. Exit status 0 when every photo matches, 1 when any was set aside.`,
 				return err
 			}
 			e.printf("checked %d photos (%.1f MB)\n", res.Checked, float64(res.Bytes)/(1<<20))
-			if len(res.Damaged) == 0 {
+			if len(res.Damaged) == 0 && len(res.Unreadable) == 0 {
 				e.printf("every photo matches its name\n")
 				return nil
 			}
 			for _, sha := range res.Damaged {
 				e.printf("  DAMAGED %s: moved to %s\n", sha, res.DamagedDir)
+			}
+			for _, u := range res.Unreadable {
+				e.printf("  UNREADABLE %s (left in place)\n", u)
+			}
+			if len(res.Damaged) == 0 {
+				return fmt.Errorf("%d photo(s) could not be read; check the disk and the files' permissions, then run this again", len(res.Unreadable))
 			}
 			return fmt.Errorf("%d photo(s) did not match their names and were set aside; tablets that still have them upload them at their next sync", len(res.Damaged))
 		},
