@@ -123,8 +123,8 @@ func (h *Hub) serveHTTP(w http.ResponseWriter, r *http.Request, op Op, limit int
 		} else {
 			err = fmt.Errorf("%w: the request body is truncated", ErrBadRequest)
 		}
-		h.writeEnvelope(w, r.Context(), err)
-		return
+		// Answered through Serve, which logs the refusal with its device.
+		c.admitted.err = err
 	}
 	c.Body = body
 	env := h.Serve(r.Context(), c)
