@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/dudao-app/dudao/app/store"
 	"github.com/dudao-app/dudao/app/ui"
 )
 
@@ -137,6 +138,36 @@ func shootSync(t *testing.T, dir string, size fyne.Size) {
 	u.tapButton("未送达中心的记录：1")
 	shot("pending")
 	u.tapButton("返回")
+	// The same record as the hub might have answered for it: a photo lost
+	// on both sides, refused for disagreeing with the hub's copy, and
+	// quarantined for another record under its ID.
+	if _, err := f.db.EnqueueSealed(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	hash := strings.Repeat("c", 64)
+	for _, v := range []struct {
+		screen string
+		u      store.OutboxUpdate
+	}{
+		{"pending-photo-lost", store.OutboxUpdate{State: store.OutboxSent, ReasonCode: "photo_lost",
+			Reason: "photo " + hash + " is no longer on this tablet and the hub does not have it"}},
+		{"pending-refused", store.OutboxUpdate{State: store.OutboxParked, ReasonCode: "conflict",
+			Reason: "amends seal " + hash + " but the inspection's seal is " + strings.Repeat("d", 64)}},
+		{"pending-quarantined", store.OutboxUpdate{State: store.OutboxQuarantined, ReasonCode: "conflict", HeldHash: hash,
+			Reason: "the hub holds seal " + hash}},
+		{"", store.OutboxUpdate{State: store.OutboxSealed}}, // as it was, for the sync below
+	} {
+		v.u.ID = d.Inspection.ID
+		if err := f.db.UpdateOutbox(ctx, []store.OutboxUpdate{v.u}); err != nil {
+			t.Fatal(err)
+		}
+		if v.screen == "" {
+			break
+		}
+		u.tapButton("未送达中心的记录：1")
+		shot(v.screen)
+		u.tapButton("返回")
+	}
 	hub.Start()
 	u.tapButton("立即同步")
 	shot("home-sync")
