@@ -202,3 +202,43 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		}
 	}
 }
+
+// Schema 11 brings delivered marks written by a tablet's own clock to the
+// hub's, by the offset each record was queued with.
+func TestMigrationDatesDeliveredByHubClock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tablet.db")
+	old, err := store.Open(path, store.WithMigrationLimit(10), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	raw := rawDB(t, path)
+	const deviceMS, offsetMS = 1_750_000_000_000, 3 * 3600 * 1000
+	for _, row := range []struct {
+		id     string
+		offset any
+	}{{"ahead", offsetMS}, {"unmeasured", nil}} {
+		if _, err := raw.Exec(`INSERT INTO sync_outbox (id, kind, seal_hash, state, clock_offset_ms, queued_at, updated_at, delivered_at)
+			VALUES (?, 'inspection', ?, 'delivered', ?, 0, 0, ?)`, row.id, strings.Repeat("a", 64), row.offset, deviceMS); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := store.Open(path, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	items, err := db.Outbox(ctx, store.OutboxDelivered)
+	if err != nil || len(items) != 2 {
+		t.Fatalf("outbox = %+v, %v", items, err)
+	}
+	for _, it := range items {
+		want := int64(deviceMS)
+		if it.Key.ID == "ahead" {
+			want -= offsetMS
+		}
+		if got := it.DeliveredAt.UnixMilli(); got != want {
+			t.Errorf("%s delivered at %d, want %d", it.Key.ID, got, want)
+		}
+	}
+}
