@@ -46,60 +46,89 @@ func (db *DB) CheckPhotos(ctx context.Context, progress func(done, total int)) (
 	fail := func(err error) (PhotoDirCheck, error) {
 		return PhotoDirCheck{}, fmt.Errorf("check photos in %s: %w", db.photoDir, err)
 	}
-	var files []string
+	// One prefix directory's names at a time (a large hub holds millions
+	// of photos): a first pass counts them for the progress, the second
+	// hashes.
 	prefixes, err := os.ReadDir(db.photoDir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return PhotoDirCheck{}, nil
 	} else if err != nil {
 		return fail(err)
 	}
+	var dirs []string
+	total := 0
 	for _, p := range prefixes {
 		if !p.IsDir() || len(p.Name()) != 2 {
 			continue
 		}
-		entries, err := os.ReadDir(filepath.Join(db.photoDir, p.Name()))
+		names, err := db.photoNames(p.Name())
 		if err != nil {
 			return fail(err)
 		}
-		for _, e := range entries {
-			if e.Type().IsRegular() && inspect.ValidHash(e.Name()) && e.Name()[:2] == p.Name() {
-				files = append(files, e.Name())
-			}
-		}
+		dirs, total = append(dirs, p.Name()), total+len(names)
 	}
 	out := PhotoDirCheck{DamagedDir: filepath.Join(db.photoDir, damagedDir)}
-	for i, sha := range files {
-		if err := ctx.Err(); err != nil {
-			return out, err
+	for _, dir := range dirs {
+		names, err := db.photoNames(dir)
+		if err != nil {
+			return out, fmt.Errorf("check photos in %s: %w", db.photoDir, err)
 		}
-		n, got, hashed, err := hashFile(db.PhotoPath(sha))
-		out.Checked++
-		out.Bytes += n
-		switch {
-		case err != nil:
-			// Not readable now (permissions, an I/O error): reported, not
-			// moved; the file may well be intact.
-			out.Unreadable = append(out.Unreadable, fmt.Sprintf("%s: %v", sha, err))
-		case got != sha:
-			moved, err := db.setAsideDamaged(ctx, sha, hashed)
-			if err != nil {
-				return out, fmt.Errorf("photo %s (hashes to %s): %w", sha, got, err)
+		for _, sha := range names {
+			if err := db.recheckPhoto(ctx, sha, &out); err != nil {
+				return out, err
 			}
-			if moved {
-				db.log.Warn("photo file does not match its name: moved aside", "photo", sha, "hashes_to", got, "to", out.DamagedDir)
-				out.Damaged = append(out.Damaged, sha)
+			if progress != nil {
+				progress(out.Checked, total)
 			}
-		}
-		if progress != nil {
-			progress(i+1, len(files))
 		}
 	}
 	return out, nil
 }
 
-// hashFile hashes a file and returns what it read, with the file's identity
-// for setAsideDamaged.
-func hashFile(path string) (int64, string, os.FileInfo, error) {
+// photoNames lists the photo files of one prefix directory.
+func (db *DB) photoNames(prefix string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(db.photoDir, prefix))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && inspect.ValidHash(e.Name()) && e.Name()[:2] == prefix {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}
+
+// recheckPhoto hashes one photo file and sets it aside if it is damaged.
+func (db *DB) recheckPhoto(ctx context.Context, sha string, out *PhotoDirCheck) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	n, got, hashed, err := hashPath(db.PhotoPath(sha))
+	out.Checked++
+	out.Bytes += n
+	switch {
+	case err != nil:
+		// Not readable now (permissions, an I/O error): reported, not
+		// moved; the file may well be intact.
+		out.Unreadable = append(out.Unreadable, fmt.Sprintf("%s: %v", sha, err))
+	case got != sha:
+		moved, err := db.setAsideDamaged(ctx, sha, hashed)
+		if err != nil {
+			return fmt.Errorf("photo %s (hashes to %s): %w", sha, got, err)
+		}
+		if moved {
+			db.log.Warn("photo file does not match its name: moved aside", "photo", sha, "hashes_to", got, "to", out.DamagedDir)
+			out.Damaged = append(out.Damaged, sha)
+		}
+	}
+	return nil
+}
+
+// hashPath hashes a file and returns how much it read and the file's
+// identity (for setAsideDamaged) with the hex SHA-256.
+func hashPath(path string) (int64, string, os.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, "", nil, err

@@ -171,14 +171,13 @@ func (db *DB) OpenPhoto(sha string) (io.ReadCloser, error) {
 
 // hashFile returns the SHA-256 of a stored photo file.
 func (db *DB) hashFile(sha string) (string, error) {
-	f, err := db.OpenPhoto(sha)
-	if err != nil {
-		return "", err
+	p := db.PhotoPath(sha)
+	if p == "" {
+		return "", fmt.Errorf("open photo %q: %w: not a SHA-256", sha, ErrInvalid)
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	_, sum, _, err := hashPath(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("open photo %s: %w", sha, ErrNotFound)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return sum, err
 }
