@@ -14,7 +14,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -220,17 +219,11 @@ func (db *DB) PutPhotoChunk(ctx context.Context, deviceID, sha string, offset in
 // costs only a late completeness figure, never the photo.
 func (db *DB) finishUpload(p inspect.PhotoRef) error {
 	partial := db.partialPath(p.SHA256)
-	f, err := os.Open(partial)
+	_, got, _, err := hashPath(partial)
 	if err != nil {
 		return translate(err)
 	}
-	h := sha256.New()
-	_, err = io.Copy(h, f)
-	_ = f.Close()
-	if err != nil {
-		return translate(err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != p.SHA256 {
+	if got != p.SHA256 {
 		_ = os.Remove(partial)
 		return fmt.Errorf("photo %s: %w: the uploaded bytes hash to %s; upload it again", p.SHA256, ErrInvalid, got)
 	}
